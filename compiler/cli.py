@@ -1,0 +1,3 @@
+def main() -> int:
+    print("osipsc")
+    return 0

@@ -1,0 +1,1 @@
+"""osipsc runtime: everything a generated module calls. Never imports osipsc.compiler."""

@@ -1,0 +1,1 @@
+"""Jinja2 templates that give generated modules their shape (package data)."""
