@@ -1,0 +1,7 @@
+"""``python -m osipsc.compiler`` = ``osipsc``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,15 @@
+"""`osipsc diff` (not implemented yet)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", help="input files")
+
+
+def run(args: argparse.Namespace) -> int:
+    print("osipsc diff: not implemented yet", file=sys.stderr)
+    return 2
