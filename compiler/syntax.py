@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
 
 from .source import SourceFile
 
@@ -98,9 +97,9 @@ class Transform:
 
     cls: str
     method: str
-    params: list[Union[str, int, PVar]]
+    params: list[str | int | PVar]
     span: Span
-    index: Union[int, PVar, None] = None
+    index: int | PVar | None = None
 
 
 @dataclass(slots=True)
@@ -118,13 +117,13 @@ class PVar:
     name: str
     span: Span
     text: str
-    sub: Union[str, PVar, None] = None
-    index: Union[int, str, PVar, None] = None
+    sub: str | PVar | None = None
+    index: int | str | PVar | None = None
     transforms: list[Transform] = field(default_factory=list)
     context: str | None = None
 
 
-FormatPiece = Union[str, PVar]
+FormatPiece = str | PVar
 """A piece of a format string: literal text or a variable (``$$`` already folded to ``$``)."""
 
 
@@ -148,7 +147,7 @@ class Compare:
 
     left: PVar
     op: CompareOp
-    right: Union[PVar, StrLit, IntLit, NullLit, IpLit]
+    right: PVar | StrLit | IntLit | NullLit | IpLit
     span: Span
 
 
@@ -220,9 +219,9 @@ class BitNot:
     span: Span
 
 
-Cond = Union[And, Or, Not, Compare, Truth, IntLit, Test, ActionCond]
-Expr = Union[IntLit, StrLit, PVar, Compare, BinOp, BitNot, ActionCond]
-Arg = Union[StrLit, IntLit, PVar, NullLit, None]
+Cond = And | Or | Not | Compare | Truth | IntLit | Test | ActionCond
+Expr = IntLit | StrLit | PVar | Compare | BinOp | BitNot | ActionCond
+Arg = StrLit | IntLit | PVar | NullLit | None
 """A function / route argument; ``None`` is an empty slot (``f("a",,3)``)."""
 
 
@@ -243,7 +242,7 @@ class Call:
 class RouteCall:
     """``route(target, params...)``; ``target`` is a name, or a PVar / format string (dynamic)."""
 
-    target: Union[str, PVar, StrLit]
+    target: str | PVar | StrLit
     args: list[Arg]
     span: Span
     target_span: Span | None = None
@@ -255,7 +254,7 @@ class Assign:
 
     target: PVar
     op: str
-    value: Union[Expr, NullLit]
+    value: Expr | NullLit
     span: Span
 
 
@@ -290,7 +289,7 @@ class ForEach:
 class Case:
     """``case label:`` (``label`` int or str) or ``default:`` (``label`` is None)."""
 
-    label: Union[int, str, None]
+    label: int | str | None
     body: list[Stmt]
     span: Span
     is_default: bool = False
@@ -322,8 +321,8 @@ class Drop:
 class Return:
     """``return``, ``return(code)``, ``return(code, v1, ...)``; ``code`` None means 1."""
 
-    code: Union[IntLit, PVar, None]
-    values: list[Union[IntLit, StrLit, PVar, NullLit]]
+    code: IntLit | PVar | None
+    values: list[IntLit | StrLit | PVar | NullLit]
     span: Span
 
 
@@ -341,7 +340,7 @@ class Xlog:
 class Log:
     """Legacy ``log([level,] msg)`` and ``error(a, b)`` statements."""
 
-    args: list[Union[StrLit, IntLit]]
+    args: list[StrLit | IntLit]
     span: Span
     kind: str = "log"
 
@@ -375,10 +374,7 @@ class Launch:
     report_span: Span | None = None
 
 
-Stmt = Union[
-    Call, RouteCall, Assign, If, While, ForEach, Switch, Break, Exit, Drop, Return, Xlog, Log,
-    Assert, Async, Launch,
-]
+Stmt = Call | RouteCall | Assign | If | While | ForEach | Switch | Break | Exit | Drop | Return | Xlog | Log | Assert | Async | Launch
 
 
 # --------------------------------------------------------------------------- top level
@@ -419,7 +415,7 @@ class GlobalParam:
     definitions, aliases, blacklists...) the raw cfg text of the value as a str."""
 
     name: str
-    value: Union[int, str]
+    value: int | str
     span: Span
     raw: str = ""
 
@@ -440,11 +436,11 @@ class LoadModule:
 class ModParam:
     module: str  # a regex in OpenSIPS (``"usrloc|registrar"``)
     param: str
-    value: Union[int, str]
+    value: int | str
     span: Span
 
 
-TopItem = Union[GlobalParam, LoadModule, ModParam, RouteBlock]
+TopItem = GlobalParam | LoadModule | ModParam | RouteBlock
 
 
 @dataclass(slots=True)
