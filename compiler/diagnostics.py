@@ -29,6 +29,10 @@ class Diagnostic:
     start: int = 0
     end: int | None = None
     hint: str | None = None
+    opensips: str | None = None
+    """The text OpenSIPS 3.6 itself logs for this problem at startup, when it refuses the
+    script (``parse error: syntax error``, ``called route [x] (id=1) is not defined``...);
+    ``osipsc run`` prints it in the transcript's ``startup-error`` form."""
 
     @property
     def path(self) -> str:
@@ -81,8 +85,8 @@ class Diagnostic:
 
 
 def error(message: str, source: SourceFile | None, start: int = 0, end: int | None = None,
-          hint: str | None = None) -> Diagnostic:
-    return Diagnostic(Severity.ERROR, message, source, start, end, hint)
+          hint: str | None = None, opensips: str | None = None) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, message, source, start, end, hint, opensips)
 
 
 def warning(message: str, source: SourceFile | None, start: int = 0, end: int | None = None,
