@@ -25,6 +25,7 @@ class FunctionDef:
 
 
 _BUILTIN: dict[str, FunctionDef] = {}
+_ASYNC: dict[str, FunctionDef] = {}
 
 
 def export(name: str, module: str, is_async: bool = False) -> Callable[[Impl], Impl]:
@@ -35,6 +36,30 @@ def export(name: str, module: str, is_async: bool = False) -> Callable[[Impl], I
         return impl
 
     return register
+
+
+def export_async(name: str, module: str) -> Callable[[Impl], Impl]:
+    """Register the *async starter* of ``name`` (used by ``async(...)`` and ``launch(...)``).
+
+    A starter has the same signature as the sync implementation but returns either an ``int``
+    (the operation completed, or failed, at once: that is the resume/report ``$rc``) or an
+    ``osipsc.runtime.asyncjob.AsyncJob`` whose ``run()`` executes on the worker pool (no
+    ``ctx`` access, thread-safe) and whose ``finish(ctx) -> int`` runs later on the engine
+    loop with the resumed or report context, writes outputs and returns the ``$rc``.
+    """
+
+    def register(impl: Impl) -> Impl:
+        _ASYNC[name] = FunctionDef(name, module, impl, True)
+        return impl
+
+    return register
+
+
+def builtin_async_functions() -> dict[str, FunctionDef]:
+    """All built-in async starters."""
+    from . import _load_all  # noqa: F401
+
+    return dict(_ASYNC)
 
 
 def builtin_functions() -> dict[str, FunctionDef]:
