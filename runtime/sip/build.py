@@ -1,0 +1,218 @@
+"""Building the datagrams OpenSIPS sends: local replies and forwarded requests.
+
+Replies follow ``build_res_buf_from_sip_req`` (msg_translator.c, 3.6): status line; every
+Via header (the first one gets ``;received=`` and ``;rport=`` when the request asked for
+rport or came from another address); Record-Route headers only for 180-299; To (with a
+To-tag when one is given); From; Call-ID; CSeq; the reply lumps (``append_to_reply``); the
+``Server`` header (``server_signature`` is on by default); ``Content-Length``; blank line;
+body. Copied headers keep their received text byte for byte.
+
+Forwarded requests are the received text with the lumps applied, the rewritten R-URI in the
+request line, a new top Via of the sending socket and a recomputed Content-Length when the
+body changed (``build_req_buf_from_sip_req``). Branch ids are derived from the message, so
+runs are reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+
+from .lumps import LumpList
+from .message import Header, SipMessage
+from .via import Via
+
+SERVER_HEADER = "Server: OpenSIPS (3.6.8 (x86_64/linux))"
+CRLF = "\r\n"
+
+
+def _first_via(msg: SipMessage) -> tuple[Header, Via] | None:
+    vias = msg.header_fields("via")
+    if not vias:
+        return None
+    try:
+        return vias[0], Via.parse(vias[0].body.split(",")[0])
+    except ValueError:
+        return None
+
+
+def _received_needed(msg: SipMessage, via: Via) -> bool:
+    """OpenSIPS's ``received_test``: the sent-by host is not the packet's source IP."""
+    return via.param("received") is not None or via.host.strip("[]") != msg.src[0]
+
+
+def _via1_text(msg: SipMessage, hdr: Header, via: Via) -> str:
+    """The first Via header line as a reply carries it (without line end)."""
+    text = msg.text[hdr.start:hdr.body_start + len(hdr.body)]
+    rport = via.param("rport") is not None or msg.force_rport
+    if not (rport or _received_needed(msg, via)):
+        return text
+    # position right after host[:port] of the first Via value
+    value = msg.text[hdr.body_start:hdr.body_start + len(hdr.body)]
+    semi = value.find(";")
+    comma = value.find(",")
+    cut = min(x for x in (semi, comma, len(value)) if x >= 0)
+    head_end = hdr.body_start - hdr.start + len(value[:cut].rstrip())
+    out = text[:head_end] + f";received={msg.src[0]}"
+    rest = text[head_end:]
+    if rport:
+        new = f";rport={msg.src[1]}"
+        idx = _param_span(rest, "rport")
+        if idx is not None:
+            rest = rest[:idx[0]] + new + rest[idx[1]:]
+        else:
+            out += new
+    return out + rest
+
+
+def _param_span(params: str, name: str) -> tuple[int, int] | None:
+    """Span of ``;name[=value]`` inside a parameter string (first Via value only)."""
+    i = 0
+    end_value = params.find(",")
+    limit = len(params) if end_value < 0 else end_value
+    while i < limit:
+        if params[i] == ";":
+            j = i + 1
+            while j < limit and params[j] not in ";,":
+                j += 1
+            key = params[i + 1:j].split("=")[0].strip()
+            if key.lower() == name:
+                return i, j
+            i = j
+        else:
+            i += 1
+    return None
+
+
+def build_reply(msg: SipMessage, code: int, reason: str,
+                extra_headers: list[str] | None = None, to_tag: str | None = None,
+                body: str | None = None) -> bytes:
+    """A reply to request ``msg`` in OpenSIPS's byte layout.
+
+    ``extra_headers`` are complete header texts with their CRLF (default: the message's
+    ``append_to_reply`` lumps); ``body`` defaults to the reply body lump.
+    """
+    if extra_headers is None:
+        extra_headers = msg.reply_lumps.headers
+    if body is None:
+        body = msg.reply_lumps.body
+    out = [f"SIP/2.0 {code:03d} {reason}{CRLF}"]
+    first = _first_via(msg)
+    for i, hdr in enumerate(msg.header_fields("via")):
+        if i == 0 and first is not None:
+            out.append(_via1_text(msg, hdr, first[1]) + CRLF)
+        else:
+            out.append(msg.text[hdr.start:hdr.body_start + len(hdr.body)] + CRLF)
+    if 180 <= code < 300:
+        for hdr in msg.header_fields("record-route"):
+            out.append(msg.text[hdr.start:hdr.end])
+    to = msg.header_fields("to")
+    if to:
+        hdr = to[0]
+        text = msg.text[hdr.start:hdr.end]
+        if to_tag:
+            out.append(_with_to_tag(msg, hdr, to_tag))
+        else:
+            out.append(text)
+    for name in ("from", "call-id", "cseq"):
+        fields = msg.header_fields(name)
+        if fields:
+            out.append(msg.text[fields[0].start:fields[0].end])
+    out.extend(extra_headers)
+    out.append(SERVER_HEADER + CRLF)
+    out.append(f"Content-Length: {len(body) if body else 0}{CRLF}")
+    out.append(CRLF)
+    if body:
+        out.append(body)
+    return "".join(out).encode("latin-1")
+
+
+def _with_to_tag(msg: SipMessage, hdr: Header, tag: str) -> str:
+    text = msg.text[hdr.start:hdr.end]
+    body_end = hdr.body_start + len(hdr.body) - hdr.start
+    span = _tag_span(text, hdr.body_start - hdr.start, body_end)
+    if span is not None:
+        return text[:span[0]] + tag + text[span[1]:]
+    return text[:body_end] + ";tag=" + tag + text[body_end:]
+
+
+def _tag_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    gt = text.rfind(">", start, end)
+    search_from = gt + 1 if gt >= 0 else start
+    low = text.lower()
+    idx = low.find(";tag=", search_from, end)
+    if idx < 0:
+        return None
+    vs = idx + 5
+    ve = vs
+    while ve < end and text[ve] not in ";, \t\r\n":
+        ve += 1
+    return vs, ve
+
+
+def sl_to_tag(msg: SipMessage) -> str:
+    """The To-tag sl adds: a fixed md5 part and a per-request CRC suffix (tags.h layout)."""
+    fixed = hashlib.md5(b"OpenSIPS-stateless").hexdigest()
+    via = msg.via1()
+    seed = (msg.header("call-id") or "") + (via.branch or "" if via else "")
+    return f"{fixed}-{zlib.crc32(seed.encode('latin-1')) & 0xffffffff:08x}"
+
+
+def make_branch(msg: SipMessage, counter: int = 0) -> str:
+    """A deterministic RFC 3261 branch for a forwarded copy of ``msg``."""
+    via = msg.via1()
+    seed = "|".join([msg.header("call-id") or "", msg.cseq_num, msg.method_name,
+                     (via.branch or "") if via else "", str(counter)])
+    digest = hashlib.md5(seed.encode("latin-1")).hexdigest()
+    return f"z9hG4bK{digest[:8]}.{counter}"
+
+
+def build_forward(msg: SipMessage, dst: tuple[str, int],
+                  local: tuple[str, int] = ("127.0.0.1", 5060), branch: str | None = None,
+                  proto: str = "udp", ruri: str | None = None,
+                  extra_lumps: LumpList | None = None) -> bytes:
+    """The request ``msg`` as forwarded to ``dst`` from ``local``.
+
+    ``ruri`` overrides the request URI (branches); ``extra_lumps`` replaces the message's
+    own lumps (per-branch edits in tm).
+    """
+    lumps = (extra_lumps if extra_lumps is not None else msg.lumps).copy()
+    if branch is None:
+        branch = make_branch(msg)
+    first = _first_via(msg)
+    via_line = f"Via: SIP/2.0/{proto.upper()} {_hostport(local)};branch={branch}{CRLF}"
+    if first is not None:
+        hdr, via = first
+        lumps.anchor(hdr.start, kind="via").insert_before(via_line)
+        value_end = hdr.body_start + len(hdr.body.split(",")[0].rstrip())
+        rport_span = _param_span(msg.text[hdr.body_start:value_end], "rport")
+        empty_rport = rport_span is not None and via.param("rport") == ""
+        if empty_rport or msg.force_rport:
+            if empty_rport and rport_span is not None:
+                lumps.delete(hdr.body_start + rport_span[0], rport_span[1] - rport_span[0],
+                             kind="via").insert_after(f";rport={msg.src[1]}")
+            else:
+                lumps.anchor(value_end, kind="via").insert_before(f";rport={msg.src[1]}")
+        if _received_needed(msg, via) or rport_span is not None or msg.force_rport:
+            lumps.anchor(value_end, kind="via").insert_before(f";received={msg.src[0]}")
+    else:
+        offset = msg.headers_list[0].start if msg.headers_list else msg.eoh
+        lumps.anchor(offset, kind="via").insert_before(via_line)
+    # Content-Length follows the body edits
+    new_body = lumps.apply(msg.text, msg.body_start, msg.body_start + len(msg.body))
+    if len(new_body) != len(msg.body):
+        cls = msg.header_fields("content-length")
+        if cls:
+            hdr = cls[0]
+            lumps.delete(hdr.body_start, len(hdr.body), kind="cl").insert_after(
+                str(len(new_body)))
+    nl = msg.text.find("\n")
+    head = lumps.apply(msg.text, nl + 1, msg.body_start, include_end=False)
+    uri = ruri if ruri is not None else msg.current_ruri
+    first_line = f"{msg.method} {uri} {msg.version}{CRLF}"
+    return (first_line + head + new_body).encode("latin-1")
+
+
+def _hostport(addr: tuple[str, int]) -> str:
+    host = f"[{addr[0]}]" if ":" in addr[0] else addr[0]
+    return f"{host}:{addr[1]}"

@@ -1,0 +1,76 @@
+"""SIP header names as OpenSIPS's parser sees them.
+
+OpenSIPS gives a header a *type* when its name is one it knows (full or compact form) and
+compares every other name as a case-insensitive string. Only ten compact forms are known to
+the 3.6 parser (``parser/parse_hname2.c``): ``v f t i m l k c o x``. ``s`` (Subject), ``e``,
+``u`` ... are *not* mapped, which is why ``$hdr(Subject)`` misses an ``s:`` header and
+``remove_hf("Subject")`` leaves it alone (conformance cases pv-hdr, hdr-remove-variants).
+A header's lookup key is therefore its canonical full name when it has a compact form, and
+its lower-cased name otherwise.
+"""
+
+from __future__ import annotations
+
+COMPACT_FORMS: dict[str, str] = {
+    "v": "via",
+    "f": "from",
+    "t": "to",
+    "i": "call-id",
+    "m": "contact",
+    "l": "content-length",
+    "k": "supported",
+    "c": "content-type",
+    "o": "event",
+    "x": "session-expires",
+}
+
+
+def header_key(name: str) -> str:
+    """The comparison key of a header name: compact forms expanded, case folded."""
+    low = name.strip().lower()
+    return COMPACT_FORMS.get(low, low)
+
+
+def same_header(a: str, b: str) -> bool:
+    """True when two header names denote the same header for OpenSIPS."""
+    return header_key(a) == header_key(b)
+
+
+def split_commas(body: str) -> list[str]:
+    """Split a multi-valued header body on commas outside quotes and ``<...>``.
+
+    Used for Contact / Route / Record-Route / Via style headers; each element is stripped.
+    """
+    parts: list[str] = []
+    cur: list[str] = []
+    quoted = False
+    angle = 0
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if quoted:
+            cur.append(ch)
+            if ch == "\\" and i + 1 < len(body):
+                cur.append(body[i + 1])
+                i += 1
+            elif ch == '"':
+                quoted = False
+        elif ch == '"':
+            quoted = True
+            cur.append(ch)
+        elif ch == "<":
+            angle += 1
+            cur.append(ch)
+        elif ch == ">":
+            angle = max(0, angle - 1)
+            cur.append(ch)
+        elif ch == "," and angle == 0:
+            parts.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    last = "".join(cur).strip()
+    if last or parts:
+        parts.append(last)
+    return [p for p in parts if p]

@@ -1,0 +1,111 @@
+"""Pending edits of a received message ("lumps"), applied only when it is sent on.
+
+OpenSIPS never edits the received buffer: functions such as append_hf, remove_hf, subst or
+record_route attach *lumps* (anchors and deletions at offsets of the original text, each with
+text to insert before / after it) and the outgoing message is built from the original text
+plus the lumps. That is why ``$hdr()`` and ``is_present_hf`` still see the received message
+(conformance case hdr-append-lazy). This module reproduces ``data_lump.c`` /
+``process_lumps()`` of msg_translator.c:
+
+* anchors and deletions are kept sorted by offset, a new one after those at the same offset;
+* texts chained before/after one lump come out newest first (OpenSIPS links new ones at the
+  head of the chain);
+* while applying, a lump whose offset lies inside an already deleted area is skipped unless
+  it starts exactly where the last deletion started (so overlapping deletions and an anchor
+  at the end of a deleted area both behave as in OpenSIPS, hdr-subst-eol).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Lump:
+    """An anchor (``length == 0``) or a deletion of ``length`` chars at ``offset``."""
+
+    offset: int
+    length: int = 0
+    kind: str = ""
+    before: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+
+    def insert_before(self, text: str) -> None:
+        """Chain ``text`` to be written before this lump (newest first, like OpenSIPS)."""
+        self.before.insert(0, text)
+
+    def insert_after(self, text: str) -> None:
+        """Chain ``text`` to be written after this lump (newest first, like OpenSIPS)."""
+        self.after.insert(0, text)
+
+    @property
+    def is_delete(self) -> bool:
+        return self.length > 0
+
+
+class LumpList:
+    """The ordered lumps of one message part (headers or body)."""
+
+    def __init__(self) -> None:
+        self.items: list[Lump] = []
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def copy(self) -> LumpList:
+        out = LumpList()
+        out.items = [Lump(x.offset, x.length, x.kind, list(x.before), list(x.after))
+                     for x in self.items]
+        return out
+
+    def _add(self, lump: Lump) -> Lump:
+        pos = len(self.items)
+        for i, other in enumerate(self.items):
+            if other.offset > lump.offset:
+                pos = i
+                break
+        self.items.insert(pos, lump)
+        return lump
+
+    def anchor(self, offset: int, kind: str = "") -> Lump:
+        """A new anchor at ``offset`` (``anchor_lump``)."""
+        return self._add(Lump(offset, 0, kind))
+
+    def delete(self, offset: int, length: int, kind: str = "") -> Lump:
+        """A new deletion of ``length`` chars at ``offset`` (``del_lump``)."""
+        return self._add(Lump(offset, length, kind))
+
+    def has_delete(self, offset: int, length: int, kind: str | None = None) -> bool:
+        """True when exactly this span is already deleted (sipmsgops ``hf_already_removed``)."""
+        return any(x.offset == offset and x.length == length and x.is_delete
+                   and (kind is None or x.kind == kind) for x in self.items)
+
+    def apply(self, text: str, start: int = 0, end: int | None = None,
+              include_end: bool = True) -> str:
+        """The text of ``text[start:end]`` with every lump in that range applied.
+
+        A lump exactly at ``end`` belongs to this range only when ``include_end`` is true
+        (the header part excludes it, so it goes to the body part that starts there).
+        """
+        end = len(text) if end is None else end
+        out: list[str] = []
+        s_off = start
+        last_del = -1
+        for lump in self.items:
+            if lump.offset < start or lump.offset > end or (
+                    lump.offset == end and not include_end):
+                continue
+            if lump.offset < s_off and lump.offset != last_del:
+                continue
+            if s_off < lump.offset:
+                out.append(text[s_off:lump.offset])
+                s_off = lump.offset
+            if lump.is_delete:
+                last_del = lump.offset
+            out.extend(lump.before)
+            if lump.is_delete and lump.offset + lump.length > s_off:
+                s_off = lump.offset + lump.length
+            out.extend(lump.after)
+        if s_off < end:
+            out.append(text[s_off:end])
+        return "".join(out)

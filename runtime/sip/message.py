@@ -1,0 +1,305 @@
+"""The SIP message a script runs on: parsed view of the received text plus pending edits.
+
+Text model: latin-1 ``str`` (one char per byte), so offsets and lengths are OpenSIPS's.
+What the script *reads* (``header()``, ``$hdr``, ``is_present_hf``, ``search``) is always
+the received text; edits (append_hf, remove_hf, subst, record_route ...) become lumps
+(``runtime/sip/lumps.py``) that only the outgoing message shows. R-URI and destination URI
+rewrites are separate fields, as in OpenSIPS (``new_uri``, ``dst_uri``).
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+from dataclasses import dataclass, field
+
+from .headers import header_key
+from .lumps import LumpList
+from .nameaddr import NameAddr
+from .uri import SipUri, UriError
+from .via import Via
+
+METHOD_IDS: dict[str, int] = {
+    "INVITE": 1, "CANCEL": 2, "ACK": 4, "BYE": 8, "INFO": 16, "OPTIONS": 32, "UPDATE": 64,
+    "REGISTER": 128, "MESSAGE": 256, "SUBSCRIBE": 512, "NOTIFY": 1024, "PRACK": 2048,
+    "REFER": 4096, "PUBLISH": 8192,
+}
+METHOD_OTHER = 16384
+
+
+def method_id(name: str) -> int:
+    """OpenSIPS's internal method id (``METHOD_*`` of parser/msg_parser.h)."""
+    return METHOD_IDS.get(name.upper(), METHOD_OTHER)
+
+
+class SipParseError(ValueError):
+    """The datagram is not a SIP message OpenSIPS would accept."""
+
+
+@dataclass(slots=True)
+class Header:
+    """One header line (folded continuation lines included).
+
+    ``start``/``end`` delimit the whole header in the message text, trailing CRLF included
+    (OpenSIPS's ``hdr->name.s`` / ``hdr->len``); ``body`` is the value with surrounding
+    whitespace removed.
+    """
+
+    name: str
+    body: str
+    start: int
+    end: int
+    body_start: int = 0
+
+    @property
+    def key(self) -> str:
+        return header_key(self.name)
+
+    @property
+    def raw(self) -> str:
+        """The header as a single line without the line end."""
+        return f"{self.name}: {self.body}"
+
+
+@dataclass(slots=True)
+class Branch:
+    """An additional branch (``append_msg_branch``): index 1.. of ``$branch``."""
+
+    uri: str
+    q: int = -1
+    dst_uri: str | None = None
+    path: str | None = None
+    flags: set[str] = field(default_factory=set)
+    socket: str | None = None
+
+
+@dataclass(slots=True)
+class ReplyLumps:
+    """Texts carried into locally generated replies (``append_to_reply`` and friends)."""
+
+    headers: list[str] = field(default_factory=list)
+    body: str | None = None
+
+
+class SipMessage:
+    """A parsed request or reply with its pending edits."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.is_request = True
+        self.first_line = ""
+        self.method = ""
+        self.ruri = ""
+        self.version = "SIP/2.0"
+        self.status: int | None = None
+        self.reason = ""
+        self.headers_list: list[Header] = []
+        self.eoh = 0
+        self.body_start = 0
+        self.body = ""
+        self.new_uri: str | None = None
+        self.dst_uri: str | None = None
+        self.ruri_q = -1
+        self.branches: list[Branch] = []
+        self.src: tuple[str, int] = ("127.0.0.1", 5070)
+        self.dst: tuple[str, int] = ("127.0.0.1", 5060)
+        self.proto = "udp"
+        self.lumps = LumpList()
+        self.reply_lumps = ReplyLumps()
+        self.force_rport = False
+        self.msg_id = 0
+        self.is_dummy = False
+
+    # ---------------------------------------------------------------- parsing
+    @classmethod
+    def parse(cls, data: bytes | str, src: tuple[str, int] = ("127.0.0.1", 5070),
+              dst: tuple[str, int] = ("127.0.0.1", 5060), proto: str = "udp") -> SipMessage:
+        """Parse one datagram; raise :class:`SipParseError` on what OpenSIPS drops."""
+        text = data.decode("latin-1") if isinstance(data, bytes) else data
+        msg = cls()
+        msg.text = text
+        msg.src, msg.dst, msg.proto = src, dst, proto.lower()
+        msg._parse()
+        return msg
+
+    def _parse(self) -> None:
+        text = self.text
+        nl = text.find("\n")
+        if nl < 0:
+            raise SipParseError("no end of first line")
+        first = text[:nl].rstrip("\r")
+        self.first_line = first
+        parts = first.split(" ", 2)
+        if len(parts) < 3 and not (len(parts) == 2 and parts[0].upper().startswith("SIP/")):
+            raise SipParseError(f"bad first line {first!r}")
+        if parts[0].upper().startswith("SIP/"):
+            self.is_request = False
+            self.version = parts[0]
+            if not parts[1].isdigit() or len(parts[1]) != 3:
+                raise SipParseError(f"bad status code in {first!r}")
+            self.status = int(parts[1])
+            self.reason = parts[2] if len(parts) > 2 else ""
+        else:
+            if not parts[2].upper().startswith("SIP/"):
+                raise SipParseError(f"bad request line {first!r}")
+            self.method, self.ruri, self.version = parts[0], parts[1], parts[2]
+            if not self.method.isprintable() or not self.method:
+                raise SipParseError("bad method")
+        pos = nl + 1
+        current: Header | None = None
+        while True:
+            if pos >= len(text):
+                self.eoh = self.body_start = len(text)
+                break
+            nl = text.find("\n", pos)
+            line_end = len(text) if nl < 0 else nl + 1
+            line = text[pos:line_end].rstrip("\r\n")
+            if line == "":
+                self.eoh = pos
+                self.body_start = line_end
+                break
+            if line[0] in " \t" and current is not None:
+                current.body = text[current.body_start:line_end].rstrip("\r\n \t")
+                current.end = line_end
+            else:
+                colon = line.find(":")
+                if colon <= 0:
+                    raise SipParseError(f"bad header line {line!r}")
+                name = line[:colon].strip()
+                value_off = colon + 1
+                while value_off < len(line) and line[value_off] in " \t":
+                    value_off += 1
+                current = Header(name, line[value_off:].rstrip(" \t"), pos, line_end,
+                                 pos + value_off)
+                self.headers_list.append(current)
+            pos = line_end
+        self.body = text[self.body_start:]
+        cl = self.header("content-length")
+        if cl is not None and cl.strip().isdigit() and int(cl) < len(self.body):
+            self.body = self.body[:int(cl)]
+        for name in ("via", "from", "to", "call-id", "cseq"):
+            if self.header(name) is None and not (name == "via" and not self.is_request):
+                raise SipParseError(f"missing {name} header")
+        if self.is_request:
+            try:
+                SipUri.parse(self.ruri)
+            except UriError as exc:
+                raise SipParseError(str(exc)) from exc
+
+    # ----------------------------------------------------------------- access
+    def header(self, name: str) -> str | None:
+        """Body of the first header called ``name`` (case-insensitive, compact forms)."""
+        key = header_key(name)
+        for hdr in self.headers_list:
+            if hdr.key == key:
+                return hdr.body
+        return None
+
+    def headers(self, name: str) -> list[str]:
+        """Bodies of every header line called ``name`` (no comma splitting)."""
+        key = header_key(name)
+        return [h.body for h in self.headers_list if h.key == key]
+
+    def header_fields(self, name: str) -> list[Header]:
+        """The :class:`Header` records called ``name`` in message order."""
+        key = header_key(name)
+        return [h for h in self.headers_list if h.key == key]
+
+    @property
+    def cseq_method(self) -> str:
+        cseq = self.header("cseq") or ""
+        parts = cseq.split()
+        return parts[1] if len(parts) > 1 else ""
+
+    @property
+    def cseq_num(self) -> str:
+        parts = (self.header("cseq") or "").split()
+        return parts[0] if parts else ""
+
+    @property
+    def method_name(self) -> str:
+        """The request method, or for a reply the CSeq method (what ``$rm`` shows)."""
+        return self.method if self.is_request else self.cseq_method
+
+    @property
+    def current_ruri(self) -> str:
+        """The R-URI after rewrites (``$ru``)."""
+        return self.new_uri if self.new_uri is not None else self.ruri
+
+    def ruri_parsed(self) -> SipUri | None:
+        try:
+            return SipUri.parse(self.current_ruri)
+        except UriError:
+            return None
+
+    def name_addr(self, name: str) -> NameAddr | None:
+        body = self.header(name)
+        if body is None:
+            return None
+        try:
+            return NameAddr.parse(body)
+        except ValueError:
+            return None
+
+    def via1(self) -> Via | None:
+        vias = self.header_fields("via")
+        if not vias:
+            return None
+        first = vias[0].body.split(",")[0]
+        try:
+            return Via.parse(first)
+        except ValueError:
+            return None
+
+    @property
+    def to_tag(self) -> str | None:
+        to = self.name_addr("to")
+        return to.tag if to else None
+
+    @property
+    def length(self) -> int:
+        return len(self.text)
+
+    # ------------------------------------------------------------------ edits
+    def removed(self, hdr: Header) -> bool:
+        """True when a lump already deletes exactly this header."""
+        return self.lumps.has_delete(hdr.start, hdr.end - hdr.start)
+
+    def remove_header(self, hdr: Header) -> bool:
+        """Delete one header in the outgoing message; False when it already is."""
+        if self.removed(hdr):
+            return False
+        self.lumps.delete(hdr.start, hdr.end - hdr.start, kind="hdr")
+        return True
+
+    def append_header(self, text: str, after: Header | None = None) -> None:
+        """Add header text after ``after`` or after the last header (``append_hf``)."""
+        offset = after.end if after is not None else self.eoh
+        self.lumps.anchor(offset, kind="hdr").insert_before(text)
+
+    def insert_header(self, text: str, before: Header | None = None) -> None:
+        """Add header text before ``before`` or before the first header (``insert_hf``)."""
+        if before is None:
+            offset = self.headers_list[0].start if self.headers_list else self.eoh
+        else:
+            offset = before.start
+        self.lumps.anchor(offset, kind="hdr").insert_before(text)
+
+    def outgoing_parts(self) -> tuple[str, str]:
+        """(first line + headers + blank line, body) with lumps applied, first line as received."""
+        return (self.lumps.apply(self.text, 0, self.body_start, include_end=False),
+                self.lumps.apply(self.text, self.body_start, self.body_start + len(self.body)))
+
+    def set_ruri(self, uri: str) -> None:
+        self.new_uri = uri
+
+    def copy(self) -> SipMessage:
+        """An independent copy (transactions, resume routes, branches)."""
+        new = _copy.copy(self)
+        new.headers_list = list(self.headers_list)
+        new.branches = [_copy.deepcopy(b) for b in self.branches]
+        new.lumps = self.lumps.copy()
+        new.reply_lumps = ReplyLumps(list(self.reply_lumps.headers), self.reply_lumps.body)
+        return new
+
+    def __repr__(self) -> str:
+        return f"<SipMessage {self.first_line!r}>"

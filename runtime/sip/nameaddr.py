@@ -1,0 +1,65 @@
+"""name-addr / addr-spec values of From, To, Contact, Record-Route ... headers.
+
+``"Alice" <sip:a@h>;tag=x``, ``<sip:a@h>``, ``sip:a@h;tag=x`` (addr-spec: parameters after
+the URI belong to the header, as RFC 3261 and OpenSIPS's ``parse_to`` say). Display names
+keep their quotes, as ``$fn`` shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class NameAddr:
+    """One parsed name-addr; ``params`` are the header parameters in order."""
+
+    display: str
+    uri: str
+    params: tuple[tuple[str, str | None], ...]
+    raw_params: str
+
+    @classmethod
+    def parse(cls, text: str) -> NameAddr:
+        text = text.strip()
+        lt = _find_unquoted(text, "<")
+        if lt >= 0:
+            display = text[:lt].strip()
+            gt = text.find(">", lt)
+            if gt < 0:
+                raise ValueError(f"unterminated <> in {text!r}")
+            uri = text[lt + 1:gt].strip()
+            rest = text[gt + 1:].strip()
+        else:
+            display = ""
+            semi = text.find(";")
+            uri, rest = (text, "") if semi < 0 else (text[:semi], text[semi:])
+            uri = uri.strip()
+        raw = rest[1:] if rest.startswith(";") else rest
+        params: list[tuple[str, str | None]] = []
+        for item in raw.split(";") if raw else []:
+            key, eq, value = item.partition("=")
+            params.append((key.strip(), value.strip() if eq else None))
+        return cls(display, uri, tuple(params), raw)
+
+    def param(self, name: str) -> str | None:
+        """Value of header parameter ``name`` ("" for a flag), None when absent."""
+        for key, value in self.params:
+            if key.lower() == name.lower():
+                return "" if value is None else value
+        return None
+
+    @property
+    def tag(self) -> str | None:
+        """The ``tag`` parameter (None when absent or empty, as OpenSIPS treats both)."""
+        return self.param("tag") or None
+
+
+def _find_unquoted(text: str, ch: str) -> int:
+    quoted = False
+    for i, c in enumerate(text):
+        if c == '"':
+            quoted = not quoted
+        elif c == ch and not quoted:
+            return i
+    return -1

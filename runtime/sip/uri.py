@@ -1,0 +1,133 @@
+"""SIP URI parsing and formatting (the parts ``$rU $rd $rp ...`` and ``{uri.*}`` read).
+
+Parsing is tolerant like OpenSIPS's ``parse_uri``: ``scheme:[user[:password]@]host[:port]
+[;params][?headers]`` with IPv6 references (``[::1]``). ``str(uri)`` rebuilds the text in
+the order OpenSIPS's rewrite functions use, so setting one part and printing gives what
+``$ru`` shows after ``$rU = ...`` / ``$rp = NULL`` (conformance case pv-write-ruri).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+KNOWN_SCHEMES = ("sip", "sips", "tel", "tels", "urn")
+
+
+class UriError(ValueError):
+    """The text is not a URI OpenSIPS's parser accepts."""
+
+
+@dataclass(frozen=True, slots=True)
+class SipUri:
+    """A parsed URI; ``params`` / ``headers`` keep their raw text without ``;`` / ``?``."""
+
+    scheme: str
+    user: str = ""
+    password: str | None = None
+    host: str = ""
+    port: str = ""
+    params: str = ""
+    headers: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> SipUri:
+        """Parse ``text``; raise :class:`UriError` when it is not a SIP/TEL URI."""
+        text = text.strip()
+        colon = text.find(":")
+        if colon <= 0:
+            raise UriError(f"no scheme in {text!r}")
+        scheme = text[:colon]
+        if scheme.lower() not in KNOWN_SCHEMES:
+            raise UriError(f"unsupported scheme in {text!r}")
+        rest = text[colon + 1:]
+        if scheme.lower() in ("tel", "tels"):
+            user, _, params = rest.partition(";")
+            return cls(scheme, user=user, params=params)
+        headers = ""
+        if "?" in rest:
+            rest, _, headers = rest.partition("?")
+        user = ""
+        password: str | None = None
+        at = rest.rfind("@")
+        if at >= 0:
+            userinfo, rest = rest[:at], rest[at + 1:]
+            if ":" in userinfo:
+                user, _, password = userinfo.partition(":")
+            else:
+                user = userinfo
+        if rest.startswith("["):
+            end = rest.find("]")
+            if end < 0:
+                raise UriError(f"bad IPv6 reference in {text!r}")
+            host = rest[:end + 1]
+            rest = rest[end + 1:]
+        else:
+            cut = len(rest)
+            for sep in (":", ";"):
+                pos = rest.find(sep)
+                if 0 <= pos < cut:
+                    cut = pos
+            host, rest = rest[:cut], rest[cut:]
+        port = ""
+        if rest.startswith(":"):
+            port, _, params = rest[1:].partition(";")
+            if not port.isdigit():
+                raise UriError(f"bad port in {text!r}")
+        else:
+            params = rest[1:] if rest.startswith(";") else rest
+        if not host:
+            raise UriError(f"no host in {text!r}")
+        return cls(scheme, user, password, host, port, params, headers)
+
+    def __str__(self) -> str:
+        out = [self.scheme, ":"]
+        if self.scheme.lower() in ("tel", "tels"):
+            out.append(self.user)
+        else:
+            if self.user or self.password is not None:
+                out.append(self.user)
+                if self.password is not None:
+                    out.append(":" + self.password)
+                out.append("@")
+            out.append(self.host)
+            if self.port:
+                out.append(":" + self.port)
+        if self.params:
+            out.append(";" + self.params)
+        if self.headers:
+            out.append("?" + self.headers)
+        return "".join(out)
+
+    def with_(self, **changes: object) -> SipUri:
+        """A copy with some parts replaced (``uri.with_(user="")``)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def param(self, name: str) -> str | None:
+        """Value of URI parameter ``name`` ("" for a flag parameter, None when absent)."""
+        for item in self.params.split(";"):
+            key, eq, value = item.partition("=")
+            if key.strip().lower() == name.lower():
+                return value.strip() if eq else ""
+        return None
+
+    @property
+    def transport(self) -> str:
+        """The ``transport`` parameter lower-cased, or "" when absent."""
+        return (self.param("transport") or "").lower()
+
+    @property
+    def default_port(self) -> int:
+        """The port OpenSIPS assumes when the URI has none (5061 for sips / TLS)."""
+        if self.scheme.lower() == "sips" or self.transport == "tls":
+            return 5061
+        return 5060
+
+    @property
+    def port_no(self) -> int:
+        """The explicit port, or the default one."""
+        return int(self.port) if self.port else self.default_port
+
+    @property
+    def bare_host(self) -> str:
+        """Host without IPv6 brackets."""
+        return self.host[1:-1] if self.host.startswith("[") else self.host

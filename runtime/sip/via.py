@@ -1,0 +1,52 @@
+"""Via header values: ``SIP/2.0/UDP host[:port];params``.
+
+The reply builder needs the sent-by host and port and the ``rport``/``received``
+parameters of the first Via; the forwarder adds ``received``/``rport`` to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Via:
+    """One Via value. ``params`` keeps order; a flag parameter has value None."""
+
+    protocol: str
+    transport: str
+    host: str
+    port: str
+    params: tuple[tuple[str, str | None], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Via:
+        text = text.strip()
+        proto, _, rest = text.partition(" ")
+        parts = [p.strip() for p in proto.split("/")]
+        if len(parts) != 3:
+            raise ValueError(f"bad Via protocol in {text!r}")
+        rest = rest.strip()
+        sent_by, _, raw_params = rest.partition(";")
+        sent_by = sent_by.strip()
+        if sent_by.startswith("["):
+            end = sent_by.find("]")
+            host, port = sent_by[:end + 1], sent_by[end + 2:] if end + 1 < len(sent_by) else ""
+        else:
+            host, _, port = sent_by.partition(":")
+        params: list[tuple[str, str | None]] = []
+        for item in raw_params.split(";") if raw_params else []:
+            key, eq, value = item.partition("=")
+            params.append((key.strip(), value.strip() if eq else None))
+        return cls(f"{parts[0]}/{parts[1]}", parts[2].upper(), host, port.strip(), tuple(params))
+
+    def param(self, name: str) -> str | None:
+        """Value of ``name`` ("" for a flag parameter), None when absent."""
+        for key, value in self.params:
+            if key.lower() == name.lower():
+                return "" if value is None else value
+        return None
+
+    @property
+    def branch(self) -> str | None:
+        return self.param("branch")
