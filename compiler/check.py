@@ -1,0 +1,410 @@
+"""Static checks OpenSIPS 3.6 performs at startup (language.md §1 steps 4-6), and a few more.
+
+OpenSIPS refuses a script at startup for undefined routes, unknown variables and
+transformations, bad arguments and functions used in the wrong route type; we report the
+same problems (with ``Diagnostic.opensips`` set to what OpenSIPS logs) plus warnings for
+things it accepts but that are almost certainly mistakes (unreachable code, unknown
+functions that a private module might export).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic, error, warning
+from .exports import FuncExport, functions, pvars, transformations
+from .pvar import parse_format
+from .syntax import (
+    ActionCond,
+    And,
+    Assert,
+    Assign,
+    Async,
+    BinOp,
+    BitNot,
+    Call,
+    Compare,
+    Drop,
+    Exit,
+    ForEach,
+    If,
+    Launch,
+    Not,
+    Or,
+    PVar,
+    Return,
+    RouteBlock,
+    RouteCall,
+    RouteKind,
+    Script,
+    Span,
+    Stmt,
+    StrLit,
+    Switch,
+    Test,
+    Truth,
+    While,
+    Xlog,
+)
+
+ROUTE_FLAG = {
+    RouteKind.REQUEST: "REQUEST_ROUTE", RouteKind.FAILURE: "FAILURE_ROUTE",
+    RouteKind.ONREPLY: "ONREPLY_ROUTE", RouteKind.BRANCH: "BRANCH_ROUTE",
+    RouteKind.ERROR: "ERROR_ROUTE", RouteKind.LOCAL: "LOCAL_ROUTE",
+    RouteKind.STARTUP: "STARTUP_ROUTE", RouteKind.TIMER: "TIMER_ROUTE",
+    RouteKind.EVENT: "EVENT_ROUTE",
+}
+# module functions whose string argument names a route of another kind
+ARMING = {"t_on_failure": RouteKind.FAILURE, "t_on_branch": RouteKind.BRANCH,
+          "t_on_reply": RouteKind.ONREPLY}
+_SINT = re.compile(r"\s*[+-]?[0-9]+\s*$")
+
+
+def _span_diag(fn, msg: str, span: Span, **kw) -> Diagnostic:  # type: ignore[no-untyped-def]
+    return fn(msg, span.source, span.start, span.end, **kw)
+
+
+def walk_stmts(body: list[Stmt]) -> Iterator[Stmt]:
+    """Every statement in ``body``, nested ones included (conditions' actions too)."""
+    for st in body:
+        yield st
+        if isinstance(st, If):
+            yield from _cond_stmts(st.cond)
+            yield from walk_stmts(st.then)
+            if st.orelse:
+                yield from walk_stmts(st.orelse)
+        elif isinstance(st, While):
+            yield from _cond_stmts(st.cond)
+            yield from walk_stmts(st.body)
+        elif isinstance(st, ForEach):
+            yield from walk_stmts(st.body)
+        elif isinstance(st, Switch):
+            for c in st.cases:
+                yield from walk_stmts(c.body)
+        elif isinstance(st, Assert):
+            yield from _cond_stmts(st.cond)
+        elif isinstance(st, Assign):
+            yield from _cond_stmts(st.value)
+
+
+def _cond_stmts(node: object) -> Iterator[Stmt]:
+    if isinstance(node, ActionCond):
+        yield from walk_stmts([node.action])
+    elif isinstance(node, (And, Or)):
+        yield from _cond_stmts(node.left)
+        yield from _cond_stmts(node.right)
+    elif isinstance(node, BinOp):
+        yield from _cond_stmts(node.left)
+        yield from _cond_stmts(node.right)
+    elif isinstance(node, (Not, BitNot)):
+        yield from _cond_stmts(node.operand)
+    elif isinstance(node, Test):
+        yield from _cond_stmts(node.expr)
+
+
+def _node_pvars(node: object) -> Iterator[PVar]:
+    """PVars appearing directly in an expression/condition (not inside nested statements)."""
+    if isinstance(node, PVar):
+        yield node
+    elif isinstance(node, Compare):
+        yield node.left
+        if isinstance(node.right, PVar):
+            yield node.right
+    elif isinstance(node, Truth):
+        yield node.var
+    elif isinstance(node, (And, Or, BinOp)):
+        yield from _node_pvars(node.left)
+        yield from _node_pvars(node.right)
+    elif isinstance(node, (Not, BitNot)):
+        yield from _node_pvars(node.operand)
+    elif isinstance(node, Test):
+        yield from _node_pvars(node.expr)
+
+
+@dataclass
+class Checker:
+    script: Script
+    diags: list[Diagnostic] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.loaded = set(self.script.modules)
+        self.has_modules = bool(self.loaded)
+        self.routes: dict[tuple[RouteKind, str | None], RouteBlock] = {}
+
+    # ------------------------------------------------------------- helpers
+    def err(self, msg: str, span: Span, **kw: str | None) -> None:
+        self.diags.append(_span_diag(error, msg, span, **kw))
+
+    def warn(self, msg: str, span: Span, hint: str | None = None) -> None:
+        self.diags.append(_span_diag(warning, msg, span, hint=hint))
+
+    def module_ok(self, module: str) -> bool:
+        return module == "core" or not self.has_modules or module in self.loaded
+
+    def resolve(self, call: Call) -> FuncExport | None:
+        rows = [r for r in functions().get(call.name, []) if r.route_flags != {"NONE"}]
+        span = call.name_span or call.span
+        if not rows:
+            self.warn(f"unknown function '{call.name}': OpenSIPS 3.6 exports no such function",
+                      span, hint="fine if a custom module provides it")
+            return None
+        usable = [r for r in rows if self.module_ok(r.module)]
+        if not usable:
+            mods = sorted({r.module for r in rows})
+            self.err(f"function '{call.name}' needs module {' or '.join(mods)}, which is not "
+                     "loaded", span, hint=f'add loadmodule "{mods[0]}.so"',
+                     opensips=f"parse error: unknown command <{call.name}>, missing loadmodule?")
+            return None
+        return usable[0]
+
+    # ------------------------------------------------------------- entry
+    def run(self) -> list[Diagnostic]:
+        self.collect_routes()
+        ids = self.route_ids()
+        for rb in self.script.routes:
+            self.check_block(rb.body)
+            for st in walk_stmts(rb.body):
+                self.check_stmt(st, ids)
+        self.check_route_types()
+        return self.diags
+
+    def collect_routes(self) -> None:
+        for rb in self.script.routes:
+            key = (rb.kind, rb.name)
+            if key in self.routes:
+                label = rb.kind.value + (f"[{rb.name}]" if rb.name is not None else "")
+                first = self.routes[key].span
+                self.err(f"{label} is defined twice (first at line {first.line})",
+                         rb.name_span or rb.span)
+            else:
+                self.routes[key] = rb
+
+    def route_ids(self) -> dict[str, int]:
+        """Request-route ids as OpenSIPS numbers them: in order of first appearance."""
+        found: list[tuple[int, str]] = []
+        for rb in self.script.routes:
+            if rb.kind is RouteKind.REQUEST and rb.name is not None:
+                found.append((rb.span.start, rb.name))
+            for st in walk_stmts(rb.body):
+                if isinstance(st, RouteCall) and isinstance(st.target, str):
+                    found.append((st.span.start, st.target))
+                elif isinstance(st, Async):
+                    found.append((st.span.start, st.resume))
+                elif isinstance(st, Launch) and st.report:
+                    found.append((st.span.start, st.report))
+        ids: dict[str, int] = {}
+        for _, name in sorted(found, key=lambda x: x[0]):
+            ids.setdefault(name, len(ids) + 1)
+        return ids
+
+    def need_route(self, name: str, span: Span, ids: dict[str, int], what: str) -> None:
+        if (RouteKind.REQUEST, name) not in self.routes:
+            self.err(f"{what} route[{name}] is not defined", span,
+                     opensips=f"called route [{name}] (id={ids.get(name, 0)}) is not defined")
+
+    # ------------------------------------------------------------- per statement
+    def check_block(self, body: list[Stmt]) -> None:
+        """Unreachable code after exit/drop/return, recursively."""
+        for i, st in enumerate(body):
+            if isinstance(st, (Exit, Drop, Return)) and i + 1 < len(body):
+                word = {Exit: "exit", Drop: "drop", Return: "return"}[type(st)]
+                self.warn(f"unreachable code after '{word}'", body[i + 1].span)
+                break
+        for st in body:
+            if isinstance(st, If):
+                self.check_block(st.then)
+                if st.orelse:
+                    self.check_block(st.orelse)
+            elif isinstance(st, (While, ForEach)):
+                self.check_block(st.body)
+            elif isinstance(st, Switch):
+                for c in st.cases:
+                    self.check_block(c.body)
+
+    def check_stmt(self, st: Stmt, ids: dict[str, int]) -> None:
+        if isinstance(st, Call):
+            self.check_call(st, ids)
+        elif isinstance(st, RouteCall):
+            if isinstance(st.target, str):
+                self.need_route(st.target, st.target_span or st.span, ids, "called")
+            elif isinstance(st.target, StrLit):
+                self.check_format(st.target)
+            else:
+                self.check_pvar(st.target)
+            for a in st.args:
+                if isinstance(a, PVar):
+                    self.check_pvar(a)
+        elif isinstance(st, Assign):
+            self.check_pvar(st.target)
+            self.check_writable(st.target)
+            for pv in _node_pvars(st.value):
+                self.check_pvar(pv)
+        elif isinstance(st, (If, While, Assert)):
+            for pv in _node_pvars(st.cond):
+                self.check_pvar(pv)
+        elif isinstance(st, ForEach):
+            self.check_pvar(st.var)
+            self.check_pvar(st.collection)
+        elif isinstance(st, Switch):
+            self.check_pvar(st.subject)
+        elif isinstance(st, Return):
+            for v in [st.code, *st.values]:
+                if isinstance(v, PVar):
+                    self.check_pvar(v)
+        elif isinstance(st, Xlog):
+            self.check_format(st.fmt)
+            if st.level is not None and st.level.value.startswith("$"):
+                self.check_format(st.level)
+        elif isinstance(st, Async):
+            self.need_route(st.resume, st.resume_span or st.span, ids, "async resume")
+            self.check_call(st.call, ids, mode="async")
+            if self.has_modules and "tm" not in self.loaded:
+                self.err("async() needs the tm module", st.span, hint='add loadmodule "tm.so"')
+        elif isinstance(st, Launch):
+            if st.report:
+                self.need_route(st.report, st.report_span or st.span, ids, "launch report")
+            if st.param is not None:
+                self.check_format(st.param)
+            self.check_call(st.call, ids, mode="launch")
+            if self.has_modules and "tm" not in self.loaded:
+                self.warn("launch() without the tm module loaded", st.span)
+
+    def check_call(self, call: Call, ids: dict[str, int], mode: str = "") -> None:
+        for a in call.args:
+            if isinstance(a, PVar):
+                self.check_pvar(a)
+        fe = self.resolve(call)
+        if fe is None:
+            return
+        if mode and not fe.is_async and mode == "async":
+            self.err(f"{call.name}() cannot be used in async(): it has no asynchronous form",
+                     call.name_span or call.span)
+        n = len(call.args)
+        if n < fe.min_params or n > fe.max_params:
+            rng = str(fe.min_params) if fe.min_params == fe.max_params else \
+                f"{fe.min_params} to {fe.max_params}"
+            self.err(f"{call.name}() takes {rng} parameter{'s' if fe.max_params != 1 else ''}, "
+                     f"{n} given", call.span)
+        for i, a in enumerate(call.args):
+            flags = fe.param_flags(i)
+            ptype = fe.param_type(i)
+            if a is None:
+                if flags and "?" not in flags and i < fe.min_params:
+                    self.err(f"parameter {i + 1} of {call.name}() is mandatory", call.span)
+                continue
+            if ptype == "int" and isinstance(a, StrLit) and not _SINT.match(a.value):
+                self.err(f"parameter {i + 1} of {call.name}() must be an integer or a variable",
+                         a.span, opensips=f"Param [{i + 1}] expected to be an integer or variable")
+            elif ptype == "str" and isinstance(a, StrLit) and ":static" not in flags \
+                    and ":noexpand" not in flags:
+                self.check_format(a)
+        if call.name in ARMING and call.args and isinstance(call.args[0], StrLit) \
+                and "$" not in call.args[0].value:
+            kind = ARMING[call.name]
+            name = call.args[0].value
+            if (kind, name) not in self.routes:
+                self.err(f"{call.name}() arms {kind.value}[{name}], which is not defined",
+                         call.args[0].span)
+
+    # ------------------------------------------------------------- variables
+    def check_format(self, lit: StrLit) -> None:
+        pieces, diags = parse_format(lit)
+        self.diags.extend(diags)
+        for p in pieces:
+            if isinstance(p, PVar):
+                self.check_pvar(p, fmt=lit)
+
+    def check_pvar(self, pv: PVar, fmt: StrLit | None = None) -> None:
+        if pv.name in ("", "$"):
+            return
+        rows = pvars().get(pv.name, [])
+        has_name = pv.sub is not None
+        label = pv.text if fmt is None else f"${pv.name}" + (
+            f"({pv.sub})" if isinstance(pv.sub, str) else "")
+        hint = None
+        if pv.name.endswith(".") and fmt is not None:
+            hint = f"a '.' right after a variable is read as part of its name; write " \
+                   f"$({pv.name[:-1]}).{'' if len(pv.name) else ''}"
+        if not rows or not any(self.module_ok(r.module) for r in rows):
+            mods = sorted({r.module for r in rows})
+            if mods and self.has_modules:
+                hint = f'add loadmodule "{mods[0]}.so"'
+            self.err(f"unknown variable {label}", pv.span, hint=hint,
+                     opensips=f"unknown script var {label}, maybe a 'loadmodule' statement "
+                              "is missing?")
+        elif has_name and not any(r.takes_name for r in rows):
+            self.err(f"variable ${pv.name} takes no name in parentheses", pv.span)
+        if isinstance(pv.sub, PVar):
+            self.check_pvar(pv.sub, fmt)
+        if isinstance(pv.index, PVar):
+            self.check_pvar(pv.index, fmt)
+        table = transformations()
+        for tr in pv.transforms:
+            cls = tr.cls.lower()
+            text = tr.span.text if fmt is None else "{" + f"{tr.cls}.{tr.method}" + "}"
+            methods = table.get(cls)
+            if methods is None or not any(self.module_ok(m[0]) for m in methods.values()):
+                self.err(f"unknown transformation class '{tr.cls}' in {text}", tr.span if fmt is None
+                         else pv.span, opensips=f"unknown transformation: [{tr.cls}] in [{text}]")
+            elif tr.method.lower() not in methods:
+                self.err(f"unknown transformation {tr.cls}.{tr.method}", tr.span if fmt is None
+                         else pv.span,
+                         hint=f"{tr.cls} methods: {', '.join(sorted(methods))}")
+            for p in tr.params:
+                if isinstance(p, PVar):
+                    self.check_pvar(p, fmt)
+
+    def check_writable(self, pv: PVar) -> None:
+        rows = [r for r in pvars().get(pv.name, []) if r.takes_name == (pv.sub is not None)]
+        if pv.transforms:
+            self.err(f"{pv.text}: a transformed variable cannot be assigned", pv.span,
+                     opensips="transformations not accepted in left side")
+        elif rows and not any(r.writable for r in rows):
+            self.err(f"${pv.name} is read-only and cannot be assigned", pv.span,
+                     opensips="invalid left operand in assignment")
+
+    # ------------------------------------------------------------- route types
+    def check_route_types(self) -> None:
+        reported: set[tuple[int, str]] = set()
+        for rb in self.script.routes:
+            if rb.kind is RouteKind.REQUEST and rb.name is not None:
+                continue  # sub-routes are checked from the top routes that reach them
+            flag = ROUTE_FLAG[rb.kind]
+            label = rb.kind.value + (f"[{rb.name}]" if rb.name is not None else "")
+            seen: set[str | None] = set()
+            stack: list[RouteBlock] = [rb]
+            while stack:
+                cur = stack.pop()
+                for st in walk_stmts(cur.body):
+                    if isinstance(st, RouteCall) and isinstance(st.target, str):
+                        sub = self.routes.get((RouteKind.REQUEST, st.target))
+                        if sub is not None and st.target not in seen:
+                            seen.add(st.target)
+                            stack.append(sub)
+                    elif isinstance(st, Call):
+                        self.check_flag(st, flag, label, reported)
+                    elif isinstance(st, Async) and rb.kind in (RouteKind.STARTUP, RouteKind.TIMER):
+                        key = (st.span.start, label)
+                        if key not in reported:
+                            reported.add(key)
+                            self.err(f"async() cannot be used in {label}: OpenSIPS would "
+                                     "deadlock", st.span, hint="use launch() instead")
+
+    def check_flag(self, call: Call, flag: str, label: str, reported: set[tuple[int, str]]) -> None:
+        rows = [r for r in functions().get(call.name, []) if self.module_ok(r.module)
+                and r.route_flags != {"NONE"} and r.kind != "acmd"]
+        if not rows or any(r.allowed_in(flag) for r in rows):
+            return
+        key = (call.span.start, call.name)
+        if key in reported:
+            return
+        reported.add(key)
+        self.err(f"{call.name}() cannot be used in {label}", call.name_span or call.span,
+                 opensips="parse error: Command cannot be used in the block")
+
+
+def check_script(script: Script) -> list[Diagnostic]:
+    """Run every static check over a parsed script."""
+    return Checker(script).run()
