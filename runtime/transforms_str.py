@@ -205,7 +205,7 @@ def _pct_escape(text: str, keep: frozenset[str]) -> str:
     for c in text:
         if not 32 <= ord(c) <= 126:
             raise Fail
-        out.append(c if c in keep else "%%%02x" % ord(c))
+        out.append(c if c in keep else f"%{ord(c):02x}")
     return "".join(out)
 
 
