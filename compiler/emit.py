@@ -1,0 +1,192 @@
+"""From rendered module text to the bytes on disk: black, a content cache, atomic writes.
+
+Why this shape:
+- black's cost grows faster than linearly with module size, so a module is formatted one
+  top-level block at a time (a route function, the bindings, the line map) and the pieces
+  are joined with the blank lines black itself would put between them;
+- each formatted block is cached under a key made of the osipsc version, black's version and
+  mode, and the block's rendered text, so recompiling an unchanged config never imports black,
+  and editing one route formats only that route;
+- outputs are written to a temporary file in the target folder and renamed over the target,
+  so an interrupted compile never leaves a half-written module (Mako does the same).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+
+BLACK_MODE = {"line_length": 88, "target_versions": ("py310",)}
+"""The black mode of generated modules (part of the cache key)."""
+
+
+@lru_cache(maxsize=1)
+def black_version() -> str:
+    """black's version from its distribution metadata, without importing black."""
+    try:
+        return metadata.version("black")
+    except metadata.PackageNotFoundError:  # pragma: no cover - black is a dependency
+        return "absent"
+
+
+def default_cache_dir() -> Path:
+    """``$OSIPSC_CACHE_DIR``, else the platform's user cache folder + ``osipsc``."""
+    env = os.environ.get("OSIPSC_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    elif os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "osipsc"
+
+
+class FormatCache:
+    """Formatted blocks on disk, one file per key; anything unreadable is a miss."""
+
+    MAGIC = "osipsc-format-cache 1\n"
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def key(self, text: str) -> str:
+        digest = hashlib.sha256()
+        for part in (__version__, black_version(), repr(sorted(BLACK_MODE.items())), text):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.py"
+
+    def get(self, key: str) -> str | None:
+        """The cached block, or None when absent, corrupt or written by someone else."""
+        if self.folder is None:
+            return None
+        try:
+            data = self._path(key).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        header, sep, body = data.partition("\n")
+        if not sep or header + "\n" != f"{self.MAGIC.rstrip()} {key}\n":
+            return None
+        return body
+
+    def put(self, key: str, formatted: str) -> None:
+        if self.folder is None:
+            return
+        try:
+            write_atomic(self._path(key), f"{self.MAGIC.rstrip()} {key}\n{formatted}")
+        except OSError:
+            pass  # a cache that cannot be written only costs speed
+
+
+def split_top_level(source: str) -> list[str]:
+    """Split module text into top-level blocks (a def with its decorators and leading
+    comments, or a run of simple statements) that black can format independently."""
+    lines = source.splitlines(keepends=True)
+    tree = ast.parse(source)
+    starts: list[int] = []
+    previous_simple = False
+    for node in tree.body:
+        is_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        if is_def or not previous_simple:
+            starts.append(first - 1)
+        previous_simple = not is_def
+    if not starts:
+        return [source]
+    # Comments and blank lines just above a block belong to it.
+    for i, start in enumerate(starts):
+        floor = starts[i - 1] + 1 if i else 0
+        while start > floor and lines[start - 1].lstrip().startswith("#"):
+            start -= 1
+        starts[i] = start
+    starts[0] = 0
+    bounds = starts + [len(lines)]
+    return ["".join(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if a < b]
+
+
+def _black_format(text: str) -> str:
+    import black  # imported only on a cache miss
+
+    mode = black.Mode(
+        line_length=BLACK_MODE["line_length"],
+        target_versions={black.TargetVersion.PY310},
+    )
+    try:
+        return black.format_str(text, mode=mode)
+    except black.NothingChanged:  # pragma: no cover - format_str does not raise it
+        return text
+
+
+def _is_def_block(block: str) -> bool:
+    for line in block.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return stripped.startswith(("def ", "@", "class ", "async def "))
+    return False
+
+
+def format_module(source: str, cache: FormatCache | None = None) -> str:
+    """black-format ``source`` block by block, through the cache."""
+    blocks = split_top_level(source)
+    out: list[str] = []
+    previous_def = False
+    for index, block in enumerate(blocks):
+        body = block.strip("\n") + "\n"
+        key = cache.key(body) if cache is not None else ""
+        formatted = cache.get(key) if cache is not None else None
+        if formatted is None:
+            formatted = _black_format(body)
+            if cache is not None:
+                cache.put(key, formatted)
+        is_def = _is_def_block(body)
+        if index:
+            out.append("\n\n" if (is_def or previous_def) else "\n")
+        out.append(formatted)
+        previous_def = is_def
+    return "".join(out)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def iter_cfg_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """Expand files and folders into ``(cfg file, compile root)`` pairs, sorted.
+
+    A folder contributes every ``*.cfg`` below it, with the folder as root; a file its own
+    folder as root.
+    """
+    found: list[tuple[Path, Path]] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend((p, path) for p in sorted(path.rglob("*.cfg")) if p.is_file())
+        else:
+            found.append((path, path.parent))
+    return found
