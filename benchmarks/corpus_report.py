@@ -8,21 +8,23 @@ this script only reports, including for the 1.x and 2.x/3.0 files the tests skip
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections import Counter
 from pathlib import Path
 
-from osipsc.compiler.frontend import load_script, parse_text
+from osipsc.compiler.frontend import parse_text
 from osipsc.compiler.lexer import tokenize
 from osipsc.compiler.parser import parse_route_body
 from osipsc.compiler.source import SourceFile
 
+_ELIDED = re.compile(r"\s*\.{3,}\s*$")
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 
 def version_group(guess: str) -> str:
     g = guess.strip()
-    if g.startswith("1.") :
+    if g.startswith("1."):
         return "1.x"
     if g.startswith("2."):
         return "2.x/3.0"
@@ -32,7 +34,7 @@ def version_group(guess: str) -> str:
 
 
 def fragment_text(text: str) -> str:
-    return "\n".join("" if ln.strip() == "..." else ln for ln in text.split("\n"))
+    return "\n".join("" if _ELIDED.match(ln) else ln for ln in text.split("\n"))
 
 
 def parse_fragment(path: Path) -> list:
@@ -60,7 +62,8 @@ def main(argv: list[str]) -> int:
         if kind == "route-fragment":
             errs = parse_fragment(path)
         else:
-            _, diags = load_script(path, root=corpus, check=kind == "full")
+            text = fragment_text(path.read_bytes().decode("latin-1"))
+            _, diags = parse_text(r["file"], text)
             errs = [d for d in diags if d.is_error]
         total[(kind, group)] += 1
         if not errs:
@@ -70,7 +73,6 @@ def main(argv: list[str]) -> int:
     for key in sorted(total):
         n, k = total[key], ok[key]
         print(f"{key[0]:15} {key[1]:8} {k:4}/{n:<4} {100.0 * k / n:6.1f}%")
-    _ = parse_text
     return 0
 
 

@@ -1148,6 +1148,9 @@ def parse_route_body(toks: list[Token], main: SourceFile) -> tuple[list[Stmt], l
     while p.tok.kind != "EOF":
         start = p.i
         try:
+            if p.at_top_start():  # snippets mix modparam lines and route blocks with statements
+                p.top_item()
+                continue
             st = p.statement()
             if st is not None:
                 body.extend(st) if isinstance(st, list) else body.append(st)
