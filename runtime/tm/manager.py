@@ -1,0 +1,458 @@
+"""The per-engine transaction table and tm's state machine.
+
+OpenSIPS's tm spreads this over t_lookup.c (matching), t_funcs.c / t_fwd.c (relay,
+branches), t_reply.c (replies, failure handling) and timer.c (fr timers). Here one
+``TransactionManager`` per engine does it on the engine's virtual clock, so a test can see
+a local 408 and the failure route it triggers by advancing time.
+
+Which transaction is "current" (OpenSIPS's global ``T``) is tracked per message object:
+``bind(ctx, txn)`` records it for ``ctx.msg`` and ``current(ctx)`` looks it up, so no
+engine hook is needed when a new request starts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from . import adapter
+from .transaction import Branch, Transaction, tm_to_tag
+
+AUTO_INV_100_REASON = "Giving it a try"
+WAIT_TIMEOUT = 5  # tm "wt_timer": a finished transaction lingers to absorb retransmissions
+
+
+@dataclass
+class Binding:
+    """What tm knows about the message a route runs on."""
+
+    msg: Any
+    txn: Transaction
+    branch_idx: int | None = None
+    reply_code: int | None = None
+
+
+def get_manager(engine: Any) -> TransactionManager:
+    """The engine's TransactionManager (``engine.state("tm")``)."""
+    return adapter.engine_state(engine, "tm", TransactionManager)
+
+
+class TransactionManager:
+    """All transactions of one engine (one OpenSIPS worker)."""
+
+    def __init__(self, engine: Any = None) -> None:
+        self.engine = engine
+        self.by_uas: dict[tuple[str, str], Transaction] = {}
+        self.by_uac: dict[str, tuple[Transaction, Branch]] = {}
+        self.bindings: dict[int, Binding] = {}
+        self.pending_arms: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._ids = itertools.count(1)
+        self._labels = itertools.count(0x5E0E1A46)
+
+    # ------------------------------------------------------------------ current transaction
+
+    def bind(self, ctx: Any, txn: Transaction, branch_idx: int | None = None,
+             reply_code: int | None = None) -> None:
+        """Make ``txn`` the current transaction of ``ctx.msg``."""
+        self.bindings[id(ctx.msg)] = Binding(ctx.msg, txn, branch_idx, reply_code)
+
+    def unbind(self, ctx: Any) -> None:
+        self.bindings.pop(id(ctx.msg), None)
+
+    def binding(self, ctx: Any) -> Binding | None:
+        b = self.bindings.get(id(getattr(ctx, "msg", None)))
+        return b if b is not None and b.msg is ctx.msg else None
+
+    def current(self, ctx: Any) -> Transaction | None:
+        """OpenSIPS's ``T`` for the message ``ctx`` runs on."""
+        b = self.binding(ctx)
+        return b.txn if b else None
+
+    # ------------------------------------------------------------------ creation / lookup
+
+    def _uas_key(self, msg: Any) -> tuple[str, str]:
+        via = adapter.top_via(msg)
+        method = adapter.method(msg)
+        return (via.branch or "", "INVITE" if method == "ACK" else method)
+
+    def lookup_request(self, msg: Any) -> Transaction | None:
+        """A transaction this request belongs to (retransmission, or ACK to an INVITE)."""
+        txn = self.by_uas.get(self._uas_key(msg))
+        return txn if txn is not None and not txn.deleted else None
+
+    def newtran(self, ctx: Any) -> int:
+        """t_newtran: 1 new transaction; 0 retransmission/ACK absorbed (reply resent);
+        -1 when this message already has one."""
+        if self.current(ctx) is not None:
+            return -1
+        msg = ctx.msg
+        old = self.lookup_request(msg)
+        if old is not None:
+            if adapter.method(msg) != "ACK" and old.last_reply_text:
+                self._send_upstream(old, old.last_reply_text)
+            if adapter.method(msg) == "ACK" and not old.uas_status >= 300:
+                return 1  # ACK to a 2xx: a new (stateless) request, not ours
+            return 0
+        if adapter.method(msg) == "ACK":
+            return 1  # ACKs never create a transaction
+        self.create(ctx)
+        return 1
+
+    def create(self, ctx: Any) -> Transaction:
+        """Build and register a transaction for ``ctx.msg``; AVPs move into it."""
+        engine = ctx.engine
+        msg = ctx.msg
+        via = adapter.top_via(msg)
+        stored = adapter.copy_message(msg)
+        adapter.set_ruri(stored, None)
+        adapter.set_du(stored, None)
+        callid = msg.header("call-id") or ""
+        cseq_num = msg.cseq_num
+        txn = Transaction(
+            tid=next(self._ids),
+            hash_index=zlib.crc32((callid + cseq_num).encode("latin-1")) & 0xFFFF,
+            label=next(self._labels),
+            method=adapter.method(msg),
+            uas_via_branch=via.branch or "",
+            source=adapter.source(msg),
+            request=stored,
+            avps=getattr(ctx, "avps", None),
+            flags=set(getattr(ctx, "flags", set()) or set()),
+            to_tag=tm_to_tag(adapter.listen_address(engine), via),
+            created=adapter.now(engine),
+            fr_timeout=int(adapter.modparam(engine, "tm", "fr_timeout", 30)),
+            fr_inv_timeout=int(adapter.modparam(engine, "tm", "fr_inv_timeout", 120)),
+        )
+        self.by_uas[self._uas_key(msg)] = txn
+        self.bind(ctx, txn)
+        self._apply_pending_arms(ctx, txn)
+        adapter.stat_update(engine, "UAS_transactions")
+        adapter.stat_update(engine, "inuse_transactions")
+        return txn
+
+    def ensure_transaction(self, ctx: Any) -> Transaction | None:
+        """For async(): the current transaction (created if needed) with a snapshot of the
+        request as it is now ($ru, $du, header edits, flags), which the resume route gets.
+        None when the request is a retransmission (the script must stop)."""
+        txn = self.current(ctx)
+        if txn is None:
+            if self.newtran(ctx) != 1:
+                return None
+            txn = self.current(ctx)
+        if txn is None:
+            return None
+        txn.resume_request = adapter.copy_message(ctx.msg)
+        txn.flags = set(getattr(ctx, "flags", set()) or set())
+        return txn
+
+    # ------------------------------------------------------------------ replies upstream
+
+    def _send_upstream(self, txn: Transaction, text: str) -> None:
+        adapter.send(self.engine_of(txn), text, txn.source, adapter.proto(txn.request))
+
+    def engine_of(self, txn: Transaction) -> Any:
+        return self.engine
+
+    def reply(self, ctx: Any, code: int, reason: str, body: str = "",
+              extra: list[str] | None = None, txn: Transaction | None = None) -> int:
+        """t_reply on the current transaction (created first if there is none)."""
+        if txn is None:
+            txn = self.current(ctx)
+        if txn is None:
+            r = self.newtran(ctx)
+            if r != 1:
+                return -1 if r < 0 else 0
+            txn = self.current(ctx)
+            assert txn is not None
+        if self.engine is None:
+            self.engine = ctx.engine
+        headers = adapter.reply_lumps(ctx) if extra is None else extra
+        return self.local_reply(txn, code, reason, headers, body)
+
+    def local_reply(self, txn: Transaction, code: int, reason: str,
+                    headers: list[str] | None = None, body: str = "") -> int:
+        """Send a reply generated by tm itself (t_reply, 100 Trying, 408 on timeout)."""
+        if txn.replied_final:
+            adapter.log(self.engine, 3, f"ERROR:tm:t_should_relay_response: failed to "
+                                         f"generate {code} reply when a final "
+                                         f"{txn.uas_status} was sent out")
+            return -1
+        if code < 200 and txn.uas_status >= 200:
+            return -1
+        text = adapter.build_reply(txn.request, code, reason,
+                                   txn.to_tag if code > 100 else None, headers or [], body)
+
+        txn.uas_status = code
+        txn.local_replied = True
+        if code >= 200:
+            txn.last_reply_text = text
+            self._finish(txn, code)
+        adapter.stat_update(self.engine, "local_replies")
+        self._send_upstream(txn, text)
+        if code >= 200:
+            self._cancel_pending(txn)
+        return 1
+
+    def _finish(self, txn: Transaction, code: int) -> None:
+        adapter.stat_update(self.engine, f"{code // 100}xx_transactions")
+        adapter.stat_update(self.engine, "inuse_transactions", -1)
+        if self.engine is not None and hasattr(getattr(self.engine, "clock", None),
+                                                 "call_later"):
+            adapter.call_later(self.engine, WAIT_TIMEOUT, lambda: self._delete(txn))
+
+    def _delete(self, txn: Transaction) -> None:
+        txn.deleted = True
+        for b in txn.branches:
+            adapter.cancel_timer(b.timer)
+            self.by_uac.pop(b.via_branch, None)
+        for key, value in list(self.by_uas.items()):
+            if value is txn:
+                del self.by_uas[key]
+
+    def _cancel_pending(self, txn: Transaction) -> None:
+        """A final answer went upstream: pending branches stop waiting (CANCELs are not
+        emulated; their timers are disarmed so no late failure route runs)."""
+        for b in txn.pending_branches:
+            adapter.cancel_timer(b.timer)
+            b.timer = None
+
+    # ------------------------------------------------------------------ relay
+
+    def relay(self, ctx: Any, proxy: str | None = None, flags: set[str] | None = None) -> int:
+        """t_relay: create the transaction if needed and send one branch per destination."""
+        flags = flags or set()
+        if self.engine is None:
+            self.engine = ctx.engine
+        txn = self.current(ctx)
+        if txn is None:
+            r = self.newtran(ctx)
+            if r <= 0:
+                return r
+            txn = self.current(ctx)
+            if txn is None:  # an ACK: forwarded statelessly
+                return self._forward_ack(ctx, proxy)
+            if txn.is_invite and "no-100-trying" not in flags:
+                self.local_reply(txn, 100, AUTO_INV_100_REASON, [])
+        if txn.replied_final and not txn.is_invite:
+            return -1
+        if adapter.route_type_name(ctx) == "REQUEST":
+            txn.flags = set(getattr(ctx, "flags", set()) or set())
+        sent = self.forward_branches(ctx, txn, proxy)
+        if sent == 0:
+            return -1
+        return 1
+
+    def _forward_ack(self, ctx: Any, proxy: str | None) -> int:
+        msg = ctx.msg
+        branch = "z9hG4bK" + format(zlib.crc32(
+            adapter.msg_text(msg).encode("latin-1")) & 0xFFFFFFFF, "x") + ".0"
+        host, port, proto = self._destination(msg, proxy)
+        text = adapter.build_forward(msg, (host, port), adapter.listen_address(ctx.engine),
+                                     branch, proto)
+        adapter.send(ctx.engine, text, (host, port), proto)
+        return 1
+
+    def _destination(self, msg: Any, proxy: str | None) -> tuple[str, int, str]:
+        du = adapter.get_du(msg)
+        if du:
+            return adapter.uri_destination(du)
+        if proxy:
+            return adapter.uri_destination(proxy)
+        return adapter.uri_destination(adapter.get_ruri(msg))
+
+    def forward_branches(self, ctx: Any, txn: Transaction, proxy: str | None) -> int:
+        """Send the main branch ($ru/$du) and the appended ones; run branch_route per branch."""
+        engine = ctx.engine
+        msg = ctx.msg
+        targets: list[tuple[str, str | None]] = [(adapter.get_ruri(msg), adapter.get_du(msg))]
+        targets.extend(adapter.msg_branches(msg))
+        adapter.clear_msg_branches(msg)
+        on_branch, txn.on_branch = txn.on_branch, None
+        sent = 0
+        for uri, du in targets:
+            bmsg = adapter.copy_message(msg)
+            adapter.set_ruri(bmsg, uri)
+            adapter.set_du(bmsg, du)
+            index = len(txn.branches)
+            bflags = set(getattr(ctx, "flags", set()) or set())
+            on_reply = None
+            if on_branch:
+                bctx = adapter.new_context(engine, bmsg, "BRANCH", txn.avps, bflags)
+                self.bind(bctx, txn, branch_idx=index)
+                self._branch_on_reply = None
+                try:
+                    dropped = adapter.run_route(engine, "branch_route", on_branch, bctx)
+                finally:
+                    self.unbind(bctx)
+                on_reply, self._branch_on_reply = self._branch_on_reply, None
+                if dropped:
+                    continue
+                bmsg = bctx.msg
+            via_branch = f"z9hG4bK{txn.hash_index:x}.{txn.label:x}.{index}"
+            dst = self._destination(bmsg, proxy)
+            text = adapter.build_forward(bmsg, (dst[0], dst[1]),
+                                         adapter.listen_address(engine), via_branch, dst[2])
+            branch = Branch(index, adapter.get_ruri(bmsg), dst, via_branch, text,
+                            on_reply=on_reply, flags=bflags)
+            txn.branches.append(branch)
+            self.by_uac[via_branch] = (txn, branch)
+            adapter.send(engine, text, (dst[0], dst[1]), dst[2])
+            adapter.stat_update(engine, "UAC_transactions")
+            self._arm_fr(txn, branch, txn.fr_timeout)
+            sent += 1
+        return sent
+
+    _branch_on_reply: str | None = None
+
+    def arm_branch_on_reply(self, name: str) -> None:
+        """t_on_reply inside a branch_route arms the reply route of that branch only."""
+        self._branch_on_reply = name
+
+    # ------------------------------------------------------------------ timers
+
+    def _arm_fr(self, txn: Transaction, branch: Branch, seconds: int) -> None:
+        adapter.cancel_timer(branch.timer)
+        if self.engine is None or not hasattr(getattr(self.engine, "clock", None),
+                                                "call_later"):
+            return
+        branch.timer = adapter.call_later(self.engine, seconds,
+                                          lambda: self._fr_expired(txn, branch))
+
+    def _fr_expired(self, txn: Transaction, branch: Branch) -> None:
+        """No (final) reply in time: the branch ends with a local 408."""
+        branch.timer = None
+        if not branch.pending or txn.deleted:
+            return
+        branch.final = 408
+        branch.local = True
+        self._branch_done(txn)
+
+    # ------------------------------------------------------------------ replies downstream
+
+    def on_reply(self, engine: Any, msg: Any) -> bool:
+        """A SIP reply arrived: True if it belongs to one of our branches (then it was
+        handled: onreply routes, relay upstream, failure route)."""
+        if self.engine is None:
+            self.engine = engine
+        via = adapter.top_via(msg)
+        entry = self.by_uac.get(via.branch or "")
+        if entry is None:
+            return False
+        txn, branch = entry
+        adapter.stat_update(engine, "received_replies")
+        code = adapter.reply_status(msg)
+        if not branch.pending:
+            return True  # retransmitted final reply: absorbed
+        for name in (branch.on_reply, txn.on_reply):
+            if not name:
+                continue
+            rctx = adapter.new_context(engine, msg, "ONREPLY", None, set(txn.flags))
+            self.bind(rctx, txn, branch_idx=branch.index, reply_code=code)
+            try:
+                dropped = adapter.run_route(engine, "onreply_route", name, rctx)
+            finally:
+                self.unbind(rctx)
+            if dropped and code < 200:
+                return True
+        if code < 200:
+            branch.provisional = code
+            if txn.is_invite:
+                self._arm_fr(txn, branch, txn.fr_inv_timeout)
+            if code > 100 and not txn.replied_final:
+                self._relay_reply(txn, msg, code)
+            return True
+        branch.final = code
+        branch.reply = msg
+        adapter.cancel_timer(branch.timer)
+        branch.timer = None
+        if 200 <= code < 300:
+            if not txn.replied_final or txn.is_invite:
+                first = not txn.replied_final
+                self._relay_reply(txn, msg, code)
+                if first:
+                    self._finish(txn, code)
+                    self._cancel_pending(txn)
+            return True
+        self._branch_done(txn)
+        return True
+
+    def _relay_reply(self, txn: Transaction, msg: Any, code: int) -> None:
+        text = adapter.strip_top_via(adapter.msg_text(msg))
+        txn.uas_status = code
+        txn.local_replied = False
+        if code >= 200:
+            txn.last_reply_text = text
+        adapter.stat_update(self.engine, "relayed_replies")
+        self._send_upstream(txn, text)
+
+    def _branch_done(self, txn: Transaction) -> None:
+        """A branch reached a negative final state: when none is pending, pick the best
+        reply, give the failure route its one chance, then answer upstream."""
+        if txn.replied_final or txn.pending_branches:
+            return
+        best = txn.pick_branch()
+        if best is None:
+            return
+        if txn.on_failure and not txn.in_failure:
+            self._run_failure(txn, best)
+            if txn.replied_final or txn.pending_branches:
+                return
+            best = txn.pick_branch() or best
+        if best.local or best.reply is None:
+            self.local_reply(txn, best.final or 408, "Request Timeout", [])
+        else:
+            self._relay_reply(txn, best.reply, best.final or 500)
+            self._finish(txn, best.final or 500)
+
+    def _run_failure(self, txn: Transaction, best: Branch) -> None:
+        """failure_route: one-shot (disarmed before it runs), on a copy of the stored
+        request with the transaction's AVPs and flags; the flags are saved back after."""
+        engine = self.engine
+        name, txn.on_failure = txn.on_failure, None
+        fmsg = adapter.copy_message(txn.request)
+        fctx = adapter.new_context(engine, fmsg, "FAILURE", txn.avps, set(txn.flags))
+        self.bind(fctx, txn, reply_code=best.final)
+        txn.in_failure = True
+        try:
+            adapter.run_route(engine, "failure_route", name, fctx)
+        finally:
+            txn.in_failure = False
+            self.unbind(fctx)
+        txn.flags = set(getattr(fctx, "flags", set()) or set())
+
+    # ------------------------------------------------------------------ script arming
+
+    def arm(self, ctx: Any, what: str, value: Any) -> None:
+        """t_on_failure / t_on_branch / t_on_reply / $T_fr_timeout...: set on the current
+        transaction, or remembered for this message until tm creates one."""
+        txn = self.current(ctx)
+        if what == "on_reply" and adapter.route_type_name(ctx) == "BRANCH":
+            self.arm_branch_on_reply(value)
+            return
+        if txn is not None:
+            setattr(txn, what, value)
+            return
+        msg = getattr(ctx, "msg", None)
+        entry = self.pending_arms.get(id(msg))
+        if entry is None or entry[0] is not msg:
+            entry = (msg, {})
+            self.pending_arms[id(msg)] = entry
+        entry[1][what] = value
+
+    def armed(self, ctx: Any, what: str) -> Any:
+        """What ``arm`` set for this message or its transaction (None when nothing)."""
+        txn = self.current(ctx)
+        if txn is not None:
+            return getattr(txn, what)
+        entry = self.pending_arms.get(id(getattr(ctx, "msg", None)))
+        if entry is not None and entry[0] is ctx.msg:
+            return entry[1].get(what)
+        return None
+
+    def _apply_pending_arms(self, ctx: Any, txn: Transaction) -> None:
+        entry = self.pending_arms.pop(id(ctx.msg), None)
+        if entry is not None and entry[0] is ctx.msg:
+            for what, value in entry[1].items():
+                setattr(txn, what, value)
