@@ -86,12 +86,15 @@ def _param_span(params: str, name: str) -> tuple[int, int] | None:
 
 def build_reply(msg: SipMessage, code: int, reason: str,
                 extra_headers: list[str] | None = None, to_tag: str | None = None,
-                body: str | None = None) -> bytes:
+                body: str | None = None, headers: list[str] | None = None) -> bytes:
     """A reply to request ``msg`` in OpenSIPS's byte layout.
 
-    ``extra_headers`` are complete header texts with their CRLF (default: the message's
-    ``append_to_reply`` lumps); ``body`` defaults to the reply body lump.
+    ``extra_headers`` (alias ``headers``) are complete header texts with their CRLF
+    (default: the message's ``append_to_reply`` lumps); ``body`` defaults to the reply
+    body lump.
     """
+    if extra_headers is None:
+        extra_headers = headers
     if extra_headers is None:
         extra_headers = msg.reply_lumps.headers
     if body is None:
@@ -167,20 +170,23 @@ def make_branch(msg: SipMessage, counter: int = 0) -> str:
     return f"z9hG4bK{digest[:8]}.{counter}"
 
 
-def build_forward(msg: SipMessage, dst: tuple[str, int],
+def build_forward(msg: SipMessage, dst: tuple[str, int] | None = None,
                   local: tuple[str, int] = ("127.0.0.1", 5060), branch: str | None = None,
                   proto: str = "udp", ruri: str | None = None,
-                  extra_lumps: LumpList | None = None) -> bytes:
+                  extra_lumps: LumpList | None = None, via: str | None = None) -> bytes:
     """The request ``msg`` as forwarded to ``dst`` from ``local``.
 
     ``ruri`` overrides the request URI (branches); ``extra_lumps`` replaces the message's
-    own lumps (per-branch edits in tm).
+    own lumps (per-branch edits in tm); ``via`` is a ready-made top Via line (tm builds its
+    own branch ids) used instead of one built from ``local`` and ``branch``.
     """
     lumps = (extra_lumps if extra_lumps is not None else msg.lumps).copy()
     if branch is None:
         branch = make_branch(msg)
     first = _first_via(msg)
     via_line = f"Via: SIP/2.0/{proto.upper()} {_hostport(local)};branch={branch}{CRLF}"
+    if via is not None:
+        via_line = via if via.endswith(CRLF) else via.rstrip("\r\n") + CRLF
     if first is not None:
         hdr, via = first
         lumps.anchor(hdr.start, kind="via").insert_before(via_line)

@@ -10,6 +10,7 @@ rewrites are separate fields, as in OpenSIPS (``new_uri``, ``dst_uri``).
 from __future__ import annotations
 
 import copy as _copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .headers import header_key
@@ -78,6 +79,10 @@ class ReplyLumps:
 
     headers: list[str] = field(default_factory=list)
     body: str | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterating gives the header texts (what generic reply builders need)."""
+        return iter(self.headers)
 
 
 class SipMessage:
