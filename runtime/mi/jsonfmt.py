@@ -119,16 +119,32 @@ def dumps(value: Any, pretty: bool = False) -> str:
     return "".join(out)
 
 
-def _latin1_text(value: Any) -> Any:
-    """Map decoded ``\\uXXXX`` escapes above 0xFF to their UTF-8 bytes (as cJSON stores them)."""
+_RAW_BASE = 0xF700  # raw bytes >= 0x80 ride through json as private-use code points
+
+
+def _shield(text: str) -> str:
+    return "".join(chr(_RAW_BASE + ord(c)) if 0x80 <= ord(c) <= 0xFF else c for c in text)
+
+
+def _unshield(value: Any) -> Any:
+    """Raw bytes back to latin-1 chars; ``\\u`` escapes >= 0x80 become UTF-8 bytes (cJSON)."""
     if isinstance(value, str):
-        if any(ord(c) > 0xFF for c in value):
-            return value.encode("utf-8", "surrogatepass").decode("latin-1")
-        return value
+        if all(ord(c) < 0x80 for c in value):
+            return value
+        out = []
+        for c in value:
+            o = ord(c)
+            if o < 0x80:
+                out.append(c)
+            elif _RAW_BASE + 0x80 <= o <= _RAW_BASE + 0xFF:
+                out.append(chr(o - _RAW_BASE))
+            else:
+                out.append(c.encode("utf-8", "surrogatepass").decode("latin-1"))
+        return "".join(out)
     if isinstance(value, list):
-        return [_latin1_text(v) for v in value]
+        return [_unshield(v) for v in value]
     if isinstance(value, dict):
-        return {_latin1_text(k): _latin1_text(v) for k, v in value.items()}
+        return {_unshield(k): _unshield(v) for k, v in value.items()}
     return value
 
 
@@ -142,8 +158,8 @@ def loads(text: str | bytes) -> Any:
         text = text.decode("latin-1")
     decoder = json.JSONDecoder(strict=False, parse_constant=_reject_constant)
     # cJSON_ParseWithOpts(.., require_null_terminated=0): text after the document is ignored
-    value, _end = decoder.raw_decode(text.lstrip(" \t\r\n"))
-    return _latin1_text(value)
+    value, _end = decoder.raw_decode(_shield(text).lstrip(" \t\r\n"))
+    return _unshield(value)
 
 
 def _reject_constant(name: str) -> Any:
