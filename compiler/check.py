@@ -57,9 +57,11 @@ ROUTE_FLAG = {
     RouteKind.EVENT: "EVENT_ROUTE",
 }
 # module functions whose string argument names a route of another kind
+# OpenSIPS converts an int parameter's string literal with str2sint: digits, optional '-'
+# ("404" is fine, "+1" is refused: conformance case stats-fixup-error)
+_SINT = re.compile(r"-?[0-9]+$")
 ARMING = {"t_on_failure": RouteKind.FAILURE, "t_on_branch": RouteKind.BRANCH,
           "t_on_reply": RouteKind.ONREPLY}
-_SINT = re.compile(r"\s*[+-]?[0-9]+\s*$")
 
 
 def _span_diag(fn, msg: str, span: Span, **kw) -> Diagnostic:  # type: ignore[no-untyped-def]

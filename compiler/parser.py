@@ -164,7 +164,8 @@ class Parser:
         prev = self.prev()
         if value == ";":
             # point just after the previous token, like a C compiler does
-            hint = None
+            if prev.kind == "PVAR" and t.kind == "OP" and t.value in ("[", "{"):
+                hint = f"indexes and transformations need the $( ) form: $({prev.text[1:]}[...])"
             self.diags.append(error(f"expected ';' after {_describe(prev)}", prev.source,
                                     prev.end, prev.end, hint=hint, opensips=SYNTAX))
             raise _Sync()
@@ -401,8 +402,9 @@ class Parser:
             raise self.fail(f"expected '{{' to open the {kind.value} body but found "
                             f"{_describe(self.tok)}")
         lbrace = self.advance()
+        first = self.i
         body = self.block_body(lbrace, route_kw=kw)
-        if not body and self.is_op("}", self.prev()):
+        if not body and self.i == first + 1 and self.is_op("}", self.prev()):
             self.diags.append(error("a route body needs at least one statement", lbrace.source,
                                     lbrace.start, self.prev().end,
                                     hint="write an empty statement: { ; }", opensips=SYNTAX))

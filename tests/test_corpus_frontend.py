@@ -73,7 +73,7 @@ EXPECTED: dict[str, tuple[int, str, str]] = {
     "files/opensips-tree/opensips-master-modules_rtpproxy_examples_4to6.cfg": (45, "'break' outside while/for/switch", R_BREAK),
     "files/opensips-tree/opensips-master-modules_sipcapture_examples_opensips.cfg": (16, "unknown global parameter 'disable_tcp'", R_OLD_PARAM),
     "files/opensips-tree/opensips-master-modules_xmpp_samples_opensips-xmpp.cfg": (69, "function 'is_method' needs module sipmsgops, which is not loaded", R_LOADMODULE),
-    "files/snippets-3.2-xml/b2b_logic_xml/18.cfg": (5, 'a route body needs at least one statement', R_SYNTAX),
+    "files/snippets-3.2-xml/b2b_logic_xml/18.cfg": (8, "expected ')' to close the if condition but found '~'", R_SYNTAX),
     "files/snippets-master/aaa_radius/7.cfg": (2, "unexpected '{' at top level", R_SYNTAX),
     "files/snippets-master/aaa_radius/8.cfg": (2, "unexpected '{' at top level", R_SYNTAX),
     "files/snippets-master/cfgutils/27.cfg": (1, "unexpected '{' at top level", R_SYNTAX),
