@@ -1,0 +1,37 @@
+"""The signaling module: ``send_reply`` replies statefully when the request has a tm
+transaction and statelessly (sl) otherwise (modules/signaling/signaling.c)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from osipsc.runtime.functions.registry import export
+from osipsc.runtime.tm.manager import get_manager
+
+
+def stateless_reply(ctx: Any, code: int, reason: str) -> int:
+    """sl_send_reply: the engine's (possibly user-mocked) sl implementation when there is
+    one, else the SIP room's builder with sl's To-tag."""
+    functions = getattr(ctx.engine, "functions", None)
+    if functions is not None:
+        try:
+            impl = functions["sl_send_reply"]
+        except KeyError:
+            impl = None
+        if impl is not None:
+            return impl(ctx, code, reason)
+    from osipsc.runtime.sip.build import build_reply, sl_to_tag
+
+    msg = ctx.msg
+    data = build_reply(msg, code, reason, to_tag=sl_to_tag(msg) if code > 100 else None)
+    ctx.engine.send(data, msg.src, msg.proto)
+    return 1
+
+
+@export("send_reply", module="signaling")
+def send_reply(ctx: Any, code: int, reason: str) -> int:
+    """tm's t_reply if a transaction exists for this request, else sl_send_reply."""
+    mgr = get_manager(ctx.engine)
+    if mgr.current(ctx) is not None:
+        return mgr.reply(ctx, code, reason)
+    return stateless_reply(ctx, code, reason)
