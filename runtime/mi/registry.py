@@ -112,7 +112,7 @@ class ParamError(Exception):
         return MIError(SERVER_ERROR[0], SERVER_ERROR[1], ERR_DET_PARAM_HANDLE)
 
 
-def _c_int(value: float) -> int:
+def c_int(value: float) -> int:
     """cJSON ``valueint``: saturated to the C int range, truncated toward zero."""
     if value != value:  # NaN
         return 0
@@ -140,7 +140,7 @@ def _scalar_text(v: Any) -> str | None:
     if isinstance(v, str):
         return v
     if _is_number(v):
-        return str(_c_int(v))
+        return str(c_int(v))
     return None
 
 
@@ -201,7 +201,7 @@ class MIParams:
         """``get_mi_int_param``: a number or a string holding a signed decimal."""
         v = self.get(name)
         if _is_number(v):
-            return _c_int(v)
+            return c_int(v)
         if isinstance(v, str):
             n = str2sint(v)
             if n is not None:
