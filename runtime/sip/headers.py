@@ -25,6 +25,38 @@ COMPACT_FORMS: dict[str, str] = {
 }
 
 
+#: Full names that get a header type in OpenSIPS 3.6 (``parser/hf.h``; MSRP-only ones left
+#: out). A name outside this set is HDR_OTHER_T and compared as a string.
+KNOWN_HEADERS: frozenset[str] = frozenset([
+    "via", "to", "from", "cseq", "call-id", "contact", "max-forwards", "route",
+    "record-route", "path", "content-type", "content-length", "authorization", "expires",
+    "proxy-authorization", "supported", "proxy-require", "unsupported", "allow", "event",
+    "accept", "accept-language", "organization", "priority", "subject", "user-agent",
+    "accept-disposition", "content-disposition", "diversion", "remote-party-id", "refer-to",
+    "session-expires", "min-se", "p-preferred-identity", "p-asserted-identity", "privacy",
+    "retry-after", "call-info", "www-authenticate", "proxy-authenticate", "min-expires",
+    "feature-caps", "replaces", "security-client", "security-server", "security-verify",
+])
+
+
+def name_matches(header_name: str, wanted: str, case_sensitive: bool = False) -> bool:
+    """Does a header called ``header_name`` match the script's name ``wanted``?
+
+    Known header types match by type (any case, compact forms); other names match only
+    other-typed headers, by string: case-insensitively for remove_hf / is_present_hf, exactly
+    for the append_hf / insert_hf anchors (sipmsgops uses ``str_strcmp`` there).
+    """
+    want = header_key(wanted)
+    have = header_key(header_name)
+    if want in KNOWN_HEADERS:
+        return have == want
+    if have in KNOWN_HEADERS:
+        return False
+    if case_sensitive:
+        return header_name.strip() == wanted.strip()
+    return have == want
+
+
 def header_key(name: str) -> str:
     """The comparison key of a header name: compact forms expanded, case folded."""
     low = name.strip().lower()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy as _copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .headers import header_key
 from .lumps import LumpList
@@ -113,6 +114,8 @@ class SipMessage:
         self.force_rport = False
         self.msg_id = 0
         self.is_dummy = False
+        #: per-message state of modules (rr's Record-Route lump, maxfwd's stored value...)
+        self.module_data: dict[str, Any] = {}
 
     # ---------------------------------------------------------------- parsing
     @classmethod
@@ -304,6 +307,7 @@ class SipMessage:
         new.branches = [_copy.deepcopy(b) for b in self.branches]
         new.lumps = self.lumps.copy()
         new.reply_lumps = ReplyLumps(list(self.reply_lumps.headers), self.reply_lumps.body)
+        new.module_data = _copy.deepcopy(self.module_data)
         return new
 
     def __repr__(self) -> str:

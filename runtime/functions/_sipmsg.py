@@ -1,0 +1,57 @@
+"""Helpers shared by the message function modules (sl, textops, sipmsgops, rr, core_msg).
+
+Kept private (leading underscore) so ``_load_all`` does not treat it as a module of
+functions.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from osipsc.runtime.regex import compile_posix
+
+
+def script_regex(pattern: Any) -> re.Pattern[str]:
+    """A regex parameter as OpenSIPS's ``fixup_regexp`` compiles it.
+
+    ``re`` params normally arrive compiled by the call adapter; a plain string (dynamic or
+    user-called) gets ``REG_EXTENDED|REG_ICASE|REG_NEWLINE`` like ``mod_fix.c``.
+    """
+    if isinstance(pattern, re.Pattern):
+        return pattern
+    return compile_posix(str(pattern), icase=True, newline=True)
+
+
+def send(ctx: Any, data: bytes, dst: tuple[str, int], proto: str = "udp") -> bool:
+    """Put a datagram on the (recorded) wire; False when the engine refuses it."""
+    engine = getattr(ctx, "engine", None)
+    if engine is None:
+        return False
+    result = engine.send(data, dst, proto)
+    return result is not False
+
+
+def headers_start(msg: Any) -> int:
+    """Offset of the first header (textops' ``get_header``: after the first line)."""
+    nl = msg.text.find("\n")
+    return nl + 1 if nl >= 0 else len(msg.text)
+
+
+def local_sockets(ctx: Any) -> list[tuple[str, str, int]]:
+    """The listening sockets ``(proto, host, port)``; the receiving one when unknown."""
+    engine = getattr(ctx, "engine", None)
+    sockets = getattr(engine, "sockets", None)
+    if sockets:
+        out: list[tuple[str, str, int]] = []
+        for sock in sockets:
+            if isinstance(sock, tuple) and len(sock) == 3:
+                out.append((str(sock[0]), str(sock[1]), int(sock[2])))
+            else:
+                out.append((str(getattr(sock, "proto", "udp")), str(getattr(sock, "host", "")),
+                            int(getattr(sock, "port", 5060))))
+        return out
+    msg = getattr(ctx, "msg", None)
+    if msg is not None and msg.dst[1]:
+        return [(msg.proto, msg.dst[0], msg.dst[1])]
+    return [("udp", "127.0.0.1", 5060)]

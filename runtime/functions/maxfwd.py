@@ -1,0 +1,60 @@
+"""maxfwd: Max-Forwards checks.
+
+Unlike other edits, OpenSIPS decrements Max-Forwards *in the received buffer* (same
+length, left-padded with spaces: ``10`` becomes `` 9``), so ``$hdr(Max-Forwards)`` shows
+the new value at once and a second call decrements again. A missing header is added (a
+lump before the first header) with the given value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .registry import export
+
+MAX_LIMIT = 256  # modparam max_limit default (MAXFWD_UPPER_LIMIT)
+
+
+def _value(msg: Any) -> tuple[int, Any]:
+    """(value, header) ; value -1 when absent, -2 when not a number (``is_maxfwd_present``)."""
+    fields = msg.header_fields("max-forwards")
+    if not fields:
+        return -1, None
+    text = fields[0].body.strip()
+    if not text.isdigit() or int(text) > 65535:
+        return -2, fields[0]
+    return int(text), fields[0]
+
+
+def _rewrite(msg: Any, hdr: Any, value: int) -> None:
+    start = hdr.body_start
+    width = len(hdr.body)
+    digits = str(value)[-width:] if width else ""
+    new = digits.rjust(width)
+    msg.text = msg.text[:start] + new + msg.text[start + width:]
+    hdr.body = new
+
+
+@export("mf_process_maxfwd_header", module="maxfwd")
+def mf_process_maxfwd_header(ctx: Any, limit: int) -> int:
+    msg = ctx.msg
+    value, hdr = _value(msg)
+    if value == -1:
+        msg.insert_header(f"Max-Forwards: {limit}\r\n")
+        return 2
+    if value == -2:
+        return -2
+    if value == 0:
+        return -1
+    if value > MAX_LIMIT:
+        value = MAX_LIMIT + 1
+    _rewrite(msg, hdr, value - 1)
+    return 1
+
+
+@export("is_maxfwd_lt", module="maxfwd")
+def is_maxfwd_lt(ctx: Any, limit: int) -> int:
+    value, _hdr = _value(ctx.msg)
+    if value < 0:
+        return value - 1
+    return -1 if value >= limit else 1

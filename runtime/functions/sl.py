@@ -1,0 +1,57 @@
+"""sl: stateless replies (``sl_send_reply``, ``sl_reply_error``).
+
+sl keeps no state: every call sends (two final replies for one request are both sent,
+reply-sl-codes); ACKs are never answered; replies >= 180 get sl's To-tag when the request
+has none; 3xx replies carry the destination set as a Contact header (``print_dset``).
+The reply goes back to the source address of the request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from osipsc.runtime.sip.build import build_reply, sl_to_tag
+
+from ._sipmsg import send
+from .registry import export
+
+
+def _dset_contact(msg: Any) -> str | None:
+    uris = [msg.current_ruri] + [b.uri for b in msg.branches]
+    if not msg.branches and msg.new_uri is None:
+        return None
+    return "Contact: " + ", ".join(f"<{u}>" for u in uris) + "\r\n"
+
+
+def send_stateless_reply(ctx: Any, code: int, reason: str) -> int:
+    """What ``sl_send_reply_helper`` does; shared with signaling's ``send_reply``."""
+    msg = ctx.msg
+    if msg is None or not msg.is_request:
+        return -1
+    if msg.method.upper() == "ACK":
+        return 1
+    if 300 <= code < 400:
+        contact = _dset_contact(msg)
+        if contact:
+            msg.reply_lumps.headers.append(contact)
+    to_tag = sl_to_tag(msg) if code >= 180 and not msg.to_tag else None
+    data = build_reply(msg, code, reason, to_tag=to_tag)
+    if not send(ctx, data, msg.src, msg.proto):
+        return -1
+    stats = getattr(getattr(ctx, "engine", None), "stats", None)
+    update = getattr(stats, "update", None)
+    if callable(update):
+        update(f"sl:{code // 100}xx_replies", 1)
+        update("sl:sent_replies", 1)
+    return 1
+
+
+@export("sl_send_reply", module="sl")
+def sl_send_reply(ctx: Any, code: int, reason: str) -> int:
+    return send_stateless_reply(ctx, code, reason)
+
+
+@export("sl_reply_error", module="sl")
+def sl_reply_error(ctx: Any) -> int:
+    # no core error recorded by the emulation: OpenSIPS's default branch of err2reason
+    return send_stateless_reply(ctx, 500, "Server error occurred (1/SL)")
