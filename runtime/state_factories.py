@@ -7,8 +7,8 @@ server; osipsc keeps one per ``Engine``. The engine's ``state(name)`` is the int
 
 Factories take the engine and read, when present (all optional):
 
-* ``engine.modparams`` — iterable of ``(module, param, value)`` in cfg order;
-* ``engine.modules`` — iterable of loaded module names (``"sl"`` or ``"sl.so"``);
+* ``engine.modparams`` (or ``engine.script.modparams``) — iterable of ``(module, param, value)`` in cfg order;
+* ``engine.modules`` (or ``engine.script.modules``) — iterable of loaded module names (``"sl"`` or ``"sl.so"``);
 * ``engine.time()`` — the virtual clock in seconds (falls back to ``time.time()``).
 """
 
@@ -68,10 +68,18 @@ def get_state(engine: Any, name: str) -> Any:
     return store[name]
 
 
+def _engine_attr(engine: Any, name: str) -> Any:
+    """``engine.<name>``, else ``engine.script.<name>`` (the compiled ``Script``), else None."""
+    value = getattr(engine, name, None)
+    if value is None:
+        value = getattr(getattr(engine, "script", None), name, None)
+    return value
+
+
 def modparams(engine: Any, module: str, param: str) -> list[Any]:
     """Values of ``modparam(module, param, ...)`` in cfg order (empty without an engine)."""
     found = []
-    for entry in getattr(engine, "modparams", None) or ():
+    for entry in _engine_attr(engine, "modparams") or ():
         mod, name, value = entry[0], entry[1], entry[2]
         if mod == module and name.lower() == param.lower():
             found.append(value)
@@ -80,7 +88,7 @@ def modparams(engine: Any, module: str, param: str) -> list[Any]:
 
 def loaded_modules(engine: Any) -> set[str] | None:
     """Names of loaded modules without ``.so``; ``None`` when unknown (assume all)."""
-    mods: Iterable[str] | None = getattr(engine, "modules", None)
+    mods: Iterable[str] | None = _engine_attr(engine, "modules")
     if mods is None:
         return None
     out = set()
