@@ -237,9 +237,11 @@ class TransactionManager:
                 self.local_reply(txn, 100, AUTO_INV_100_REASON, [])
         if txn.replied_final and not txn.is_invite:
             return -1
-        if adapter.route_type_name(ctx) == "REQUEST":
-            txn.flags = set(getattr(ctx, "flags", set()) or set())
+        # t_forward_nonack: the transaction takes the message flags before the branches
+        # are built and again after (branch routes may change them)
+        txn.flags = set(ctx.flags)
         sent = self.forward_branches(ctx, txn, proxy)
+        txn.flags = set(ctx.flags)
         if sent == 0:
             return -1
         return 1
@@ -263,23 +265,26 @@ class TransactionManager:
         return adapter.uri_destination(adapter.get_ruri(msg))
 
     def forward_branches(self, ctx: Any, txn: Transaction, proxy: str | None) -> int:
-        """Send the main branch ($ru/$du) and the appended ones; run branch_route per branch."""
+        """Send the main branch ($ru/$du) and the appended ones; run branch_route per branch.
+
+        The branch route sees a copy of the request with the branch's R-URI/$du (its header
+        edits stay with that branch) but shares the message flags, which it may change for
+        the request itself. ``on_branch`` stays armed for later relays (t_fwd.c)."""
         engine = ctx.engine
         msg = ctx.msg
         targets: list[tuple[str, str | None]] = [(adapter.get_ruri(msg), adapter.get_du(msg))]
         targets.extend(adapter.msg_branches(msg))
         adapter.clear_msg_branches(msg)
-        on_branch, txn.on_branch = txn.on_branch, None
+        on_branch = txn.on_branch
         sent = 0
         for uri, du in targets:
             bmsg = adapter.copy_message(msg)
             adapter.set_ruri(bmsg, uri)
             adapter.set_du(bmsg, du)
             index = len(txn.branches)
-            bflags = set(getattr(ctx, "flags", set()) or set())
             on_reply = None
             if on_branch:
-                bctx = adapter.new_context(engine, bmsg, "BRANCH", txn.avps, bflags)
+                bctx = adapter.new_context(engine, bmsg, "BRANCH", txn.avps, ctx.flags)
                 self.bind(bctx, txn, branch_idx=index)
                 self._branch_on_reply = None
                 try:
@@ -295,7 +300,7 @@ class TransactionManager:
             text = adapter.build_forward(bmsg, (dst[0], dst[1]),
                                          adapter.listen_address(engine), via_branch, dst[2])
             branch = Branch(index, adapter.get_ruri(bmsg), dst, via_branch, text,
-                            on_reply=on_reply, flags=bflags)
+                            on_reply=on_reply)
             txn.branches.append(branch)
             self.by_uac[via_branch] = (txn, branch)
             adapter.send(engine, text, (dst[0], dst[1]), dst[2])

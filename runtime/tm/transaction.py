@@ -33,7 +33,6 @@ class Branch:
     reply: Any = None          # the received final reply message (None for a local 408)
     local: bool = False        # final outcome generated locally (fr timer)
     timer: Any = None
-    flags: set[str] = field(default_factory=set)
 
     @property
     def pending(self) -> bool:

@@ -279,3 +279,22 @@ def test_unknown_reply_not_ours(engine: FakeEngine) -> None:
 def test_crc16_suffix_shape() -> None:
     s = crc16_suffix(["127.0.0.1", "5070", "z9hG4bK-x"])
     assert len(s) == 4 and all(c in "0123456789abcdef" for c in s)
+
+
+def test_branch_route_flags_reach_request_and_failure_route(engine: FakeEngine) -> None:
+    engine.modparams.append(("tm", "fr_timeout", 1))
+    seen: list[set[str]] = []
+    engine.routes[("branch_route", "b")] = lambda ctx: ctx.flags.add("FROM_BRANCH")
+    engine.routes[("failure_route", "f")] = lambda ctx: seen.append(set(ctx.flags))
+
+    def route(ctx: Context) -> None:
+        ctx.flags.add("MAIN")
+        tm.t_on_branch(ctx, "b")
+        tm.t_on_failure(ctx, "f")
+        tm.t_relay(ctx, None, "udp:1.2.3.4:5060")
+        assert "FROM_BRANCH" in ctx.flags
+        ctx.flags.add("AFTER_RELAY")  # not flushed: the failure route does not see it
+
+    engine.request(request("OPTIONS"), route)
+    engine.clock.advance(2)
+    assert seen == [{"MAIN", "FROM_BRANCH"}]
