@@ -1,0 +1,455 @@
+"""``Engine``: one OpenSIPS worker running a compiled script.
+
+It owns what OpenSIPS keeps per process (``$var``, ``$rc``, ``$return``), the virtual clock
+(timer routes, tm timers), per-module state, the function table users override, the async /
+launch scheduler, and the outputs of each message (xlog records, datagrams sent). Routes
+never run concurrently: async jobs execute on a worker pool, but their resume and report
+routes run on the engine loop (``settle()``/``advance()``/``receive()``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import importlib
+import itertools
+import re
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from .avp import AvpStore
+from .context import Context, RouteType
+from .control import NotEmulated, ScriptError, ScriptExit
+from .functions.registry import FunctionTable, builtin_async_functions
+from .script import Script
+
+_KINDS = {rt.value: rt for rt in RouteType}
+
+
+@dataclass
+class Outcome:
+    """What happened while the engine handled something (a message, a clock advance)."""
+
+    xlog: list[tuple[int, str]] = field(default_factory=list)
+    """xlog records that passed the xlog level: (level, text)."""
+    packets: list[tuple[bytes, tuple[str, int], str]] = field(default_factory=list)
+    """Datagrams sent: (data, destination, proto)."""
+    logs: list[tuple[int, str]] = field(default_factory=list)
+    """OpenSIPS's own log records (errors, warnings): never part of a transcript."""
+
+    @property
+    def xlog_text(self) -> list[str]:
+        return [t for _, t in self.xlog]
+
+
+@dataclass
+class RouteResult:
+    """Control flags a top route ended with (``run_top_route``)."""
+
+    exit: bool = False
+    drop: bool = False
+    suspended: bool = False
+
+
+class TimerHandle:
+    """A virtual-clock timer; ``cancel()`` disarms it."""
+
+    __slots__ = ("due", "fn", "cancelled")
+
+    def __init__(self, due: float, fn: Callable[[], Any]) -> None:
+        self.due = due
+        self.fn = fn
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Clock:
+    """The engine's virtual clock: ``now()``, ``call_later(delay, fn)``."""
+
+    def __init__(self) -> None:
+        self._now = 0.0
+        self._heap: list[tuple[float, int, TimerHandle]] = []
+        self._seq = itertools.count()
+
+    def now(self) -> float:
+        return self._now
+
+    def call_later(self, delay: float, fn: Callable[[], Any]) -> TimerHandle:
+        handle = TimerHandle(self._now + max(0.0, float(delay)), fn)
+        heapq.heappush(self._heap, (handle.due, next(self._seq), handle))
+        return handle
+
+    def pop_due(self, until: float) -> TimerHandle | None:
+        while self._heap and self._heap[0][0] <= until:
+            _, _, handle = heapq.heappop(self._heap)
+            if not handle.cancelled:
+                self._now = max(self._now, handle.due)
+                return handle
+        return None
+
+    def set(self, now: float) -> None:
+        self._now = max(self._now, now)
+
+
+class _EngineFunctions(FunctionTable):
+    """The registry view of one engine; overriding a function drops the resolved cache."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self._engine = engine
+
+    def __setitem__(self, name: str, impl: Callable[..., int]) -> None:
+        super().__setitem__(name, impl)
+        self._engine._impls.clear()
+
+    def __delitem__(self, name: str) -> None:
+        super().__delitem__(name)
+        self._engine._impls.clear()
+
+
+def _socket_of(params: dict[str, Any]) -> tuple[str, int]:
+    for key in ("socket", "listen"):
+        value = params.get(key)
+        if isinstance(value, str):
+            m = re.search(r"(?:[a-z]+:)?([0-9.]+|\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d+))?", value)
+            if m:
+                return m.group(1), int(m.group(2) or 5060)
+    return "127.0.0.1", 5060
+
+
+class Engine:
+    """Runs one compiled script like one OpenSIPS worker process."""
+
+    def __init__(self, module: ModuleType | Script, *, start: bool = True,
+                 listen: tuple[str, int] | None = None) -> None:
+        script = module if isinstance(module, Script) else module.script
+        self.script: Script = script
+        self.module = module
+        params = script.params
+        self.xlog_level = _int_param(params.get("xlog_level"), 2)
+        self.max_while_loops = _int_param(params.get("max_while_loops"), 10000)
+        self.listen = listen or _socket_of(params)
+        self.modules = list(script.modules)
+        self.modparams = list(script.modparams)
+        self.vars: dict[str, Any] = {}
+        self.rc = 0
+        self.returns: tuple[Any, ...] = ()
+        self._impls: dict[str, Callable[..., int]] = {}
+        self.functions = _EngineFunctions(self)
+        self._async_defs = builtin_async_functions()
+        self.clock = Clock()
+        self._states: dict[str, Any] = {}
+        self._factories: dict[str, Callable[[Engine], Any]] = {}
+        self._ready: deque[Callable[[], Any]] = deque()
+        self._jobs: list[tuple[Future[Any], Callable[[], Any]]] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self.current = Outcome()
+        self.startup_outcome: Outcome | None = None
+        for name, interval in script.timers:
+            self._arm_timer(name, interval)
+        if start:
+            self.startup_outcome = self.start()
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_cfg(cls, path: str | Path, **kwargs: Any) -> Engine:
+        """Compile a cfg file in memory and run it (a convenience for tests and REPLs:
+        the one place the runtime reaches for the compiler, lazily)."""
+        compiler = importlib.import_module("osipsc.compiler.render")
+        return cls(compiler.load_cfg_module(Path(path)), **kwargs)
+
+    # ------------------------------------------------------------------ module state
+    def register_state_factory(self, name: str, factory: Callable[[Engine], Any]) -> None:
+        self._factories.setdefault(name, factory)
+
+    def state(self, name: str) -> Any:
+        """Per-module state object, created on first use by its registered factory."""
+        value = self._states.get(name)
+        if value is None:
+            factory = self._factories.get(name)
+            if factory is None:
+                from .state_factories import STATE_FACTORIES
+
+                factory = STATE_FACTORIES.get(name)
+            if factory is None:
+                value = {}
+            else:
+                value = factory(self)
+            self._states[name] = value
+        return value
+
+    def modparam(self, module: str, name: str) -> Any:
+        for mod, key, value in self.modparams:
+            if key == name and re.fullmatch(str(mod), module):
+                return value
+        return None
+
+    def time(self) -> float:
+        return self.clock.now()
+
+    # ------------------------------------------------------------------ functions
+    def resolve(self, name: str) -> Callable[..., int]:
+        """The implementation of a script function for this engine."""
+        impl = self._impls.get(name)
+        if impl is None:
+            try:
+                impl = self.functions[name]
+            except KeyError:
+                raise NotEmulated(name) from None
+            self._impls[name] = impl
+        return impl
+
+    # ------------------------------------------------------------------ outputs
+    def xlog(self, level: int, text: str) -> None:
+        """An xlog record: kept when ``level`` passes the current xlog level."""
+        if level <= self.xlog_level:
+            self.current.xlog.append((level, text))
+
+    def log(self, level: int, text: str, internal: bool = True) -> None:
+        """OpenSIPS's own log (module/core messages); never in a transcript."""
+        self.current.logs.append((level, text))
+
+    def send(self, data: bytes | str, dst: tuple[str, int], proto: str = "udp") -> None:
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        self.current.packets.append((data, (str(dst[0]), int(dst[1])), proto))
+
+    # ------------------------------------------------------------------ routes
+    def new_context(self, msg: Any, route_type: RouteType | str = RouteType.REQUEST,
+                    avps: AvpStore | None = None, flags: set[str] | None = None) -> Context:
+        if isinstance(route_type, str):
+            route_type = RouteType[route_type] if route_type in RouteType.__members__ \
+                else _KINDS.get(route_type, RouteType.REQUEST)
+        return Context(self, msg, route_type, avps, flags)
+
+    def run_top_route(self, kind: str, name: str | None, ctx: Context,
+                      params: tuple[Any, ...] = ()) -> RouteResult:
+        """Run a top route (request, reply, failure, branch, resume, timer...) on ``ctx``.
+
+        ``$rc`` and ``$return`` come from the worker and go back to it; ``$param`` is empty
+        unless the caller (launch report routes, event routes) set ``ctx.params``.
+        """
+        fn = self.script.get_route(kind, name)
+        result = RouteResult()
+        if fn is None:
+            return result
+        ctx.rc = self.rc
+        ctx.returns = self.returns
+        ctx.vars = self.vars
+        ctx.depth = 1
+        ctx.params = params
+        ctx.max_while_loops = self.max_while_loops
+        try:
+            fn(ctx)
+        except ScriptExit as stop:
+            result.exit = True
+            result.drop = stop.drop
+            result.suspended = stop.suspended
+        except ScriptError as exc:
+            result.exit = True
+            loc = self.script.locate(exc.__traceback__)
+            where = f"{loc[0]}:{loc[1]}: " if loc else ""
+            self.log(-1, f"{where}{exc}")
+        except NotEmulated as exc:
+            exc.location = self.script.locate(exc.__traceback__)
+            raise self.script.rewrite_traceback(exc) from None
+        except Exception as exc:
+            raise self.script.rewrite_traceback(exc) from None
+        finally:
+            self.rc = ctx.rc
+            self.returns = ctx.returns
+        if result.drop:
+            ctx.extra["dropped"] = True
+        return result
+
+    def _dummy_message(self) -> Any:
+        from .sip.dummy import dummy_message
+
+        return dummy_message()
+
+    def start(self) -> Outcome:
+        """Run ``startup_route`` (once) and return what it produced."""
+        self.current = out = Outcome()
+        if self.script.get_route("startup_route") is not None:
+            ctx = self.new_context(self._dummy_message(), RouteType.STARTUP)
+            self.run_top_route("startup_route", None, ctx)
+        self._drain()
+        return out
+
+    def _arm_timer(self, name: str, interval: int) -> None:
+        step = max(1, int(interval or 1))
+
+        def fire() -> None:
+            ctx = self.new_context(self._dummy_message(), RouteType.TIMER)
+            self.run_top_route("timer_route", name, ctx)
+            self.clock.call_later(step, fire)
+
+        self.clock.call_later(step, fire)
+
+    # ------------------------------------------------------------------ messages
+    def receive(self, data: bytes | str, src: tuple[str, int] = ("127.0.0.1", 5070),
+                proto: str = "udp") -> Outcome:
+        """Handle one datagram: the request route, or the reply path (tm, onreply_route)."""
+        from .sip.message import SipMessage, SipParseError
+
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        self.current = out = Outcome()
+        try:
+            msg = SipMessage.parse(data, src=src, dst=self.listen, proto=proto)
+        except SipParseError as exc:
+            self.log(-1, f"bad message: {exc}")
+            return out
+        if msg.is_request:
+            ctx = self.new_context(msg, RouteType.REQUEST)
+            self.run_top_route("route", None, ctx)
+            self._after_request(ctx)
+        else:
+            ctx = self.new_context(msg, RouteType.ONREPLY)
+            result = self.run_top_route("onreply_route", None, ctx)
+            if not (result.drop and _reply_code(msg) < 200):
+                self._reply_to_tm(msg)
+        self._drain()
+        return out
+
+    def _after_request(self, ctx: Context) -> None:
+        hook = getattr(self, "post_request_hook", None)
+        if hook is not None:
+            hook(ctx)
+
+    def _reply_to_tm(self, msg: Any) -> None:
+        if "tm" not in self.modules:
+            return
+        try:
+            from .tm import get_manager
+        except ImportError:  # pragma: no cover - tm room not present
+            return
+        get_manager(self).on_reply(self, msg)
+
+    # ------------------------------------------------------------------ async / launch
+    def _starter(self, binding: Any) -> Callable[..., Any]:
+        override = self.functions._overrides.get(binding.name)  # noqa: SLF001
+        if override is not None:
+            return override
+        fdef = self._async_defs.get(binding.name)
+        if fdef is None:
+            raise NotEmulated(binding.name)
+        return fdef.impl
+
+    def _submit(self, job: Any, then: Callable[[], Any]) -> None:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="osipsc-async")
+        self._jobs.append((self._pool.submit(job.run), then))
+
+    def start_async(self, ctx: Context, binding: Any, args: tuple[Any, ...], resume: Any,
+                    timeout: Any) -> None:
+        """``async(f(...), resume)``: the current script ends; ``resume`` runs later."""
+        txn = None
+        resume_ctx: Context = ctx
+        if "tm" in self.modules:
+            try:
+                from .tm import get_manager
+
+                txn = get_manager(self).ensure_transaction(ctx)
+            except ImportError:  # pragma: no cover
+                txn = None
+            if txn is None:
+                return
+        converted = binding.convert(ctx, args)
+        outcome: Any = -1 if converted is None else self._starter(binding)(ctx, *converted)
+
+        def make_ctx() -> Context:
+            if txn is not None and hasattr(txn, "resume_context"):
+                return txn.resume_context(self)
+            new = self.new_context(resume_ctx.msg, resume_ctx.route_type, resume_ctx.avps,
+                                   resume_ctx.flags)
+            return new
+
+        def run_resume(code: Callable[[Context], int] | int) -> None:
+            rctx = make_ctx()
+            self.rc = code(rctx) if callable(code) else code
+            self.run_top_route("route", self.script.route_names[resume][1], rctx)
+
+        if isinstance(outcome, int):
+            self._ready.append(lambda: run_resume(outcome))
+        else:
+            self._submit(outcome, lambda: run_resume(outcome.finish))
+
+    def start_launch(self, ctx: Context, binding: Any, args: tuple[Any, ...], report: Any,
+                     param: Any) -> int:
+        """``launch(f(...), report, param)``: continue now, run ``report`` on completion."""
+        if "tm" not in self.modules:
+            self.log(-3, "BUG in launch expression")
+            return -5
+        converted = binding.convert(ctx, args)
+        if converted is None:
+            return 1
+        text = param.expand(ctx) if hasattr(param, "expand") else param
+        outcome = self._starter(binding)(ctx, *converted)
+        if isinstance(outcome, int):
+            return 1
+
+        def run_report() -> None:
+            rctx = self.new_context(self._dummy_message(), RouteType.REQUEST, AvpStore())
+            self.rc = outcome.finish(rctx)
+            if report is not None:
+                self.run_top_route("route", self.script.route_names[report][1], rctx,
+                                   params=(text,) if text is not None else ())
+
+        self._submit(outcome, run_report)
+        return 1
+
+    def _drain(self) -> None:
+        while self._ready:
+            self._ready.popleft()()
+
+    def settle(self) -> Outcome:
+        """Run pending async work and its resume/report routes until nothing is pending."""
+        while self._ready or self._jobs:
+            self._drain()
+            jobs, self._jobs = self._jobs, []
+            for future, then in jobs:
+                future.result()
+                then()
+        return self.current
+
+    def advance(self, seconds: float) -> Outcome:
+        """Move the virtual clock forward, firing due timers (and settling async work)."""
+        self.settle()
+        until = self.clock.now() + seconds
+        while True:
+            handle = self.clock.pop_due(until)
+            if handle is None:
+                break
+            handle.fn()
+            self.settle()
+        self.clock.set(until)
+        return self.current
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+def _int_param(value: Any, default: int) -> int:
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value), 0)
+    except (TypeError, ValueError):
+        return default
+
+
+def _reply_code(msg: Any) -> int:
+    for attr in ("status", "code", "status_code"):
+        value = getattr(msg, attr, None)
+        if isinstance(value, int):
+            return value
+    return 200

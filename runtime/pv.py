@@ -1,0 +1,365 @@
+"""Compiled pseudo-variables: one object per ``$...`` spec, built at import time.
+
+A ``PV`` resolves everything it can once (class getter/setter from ``pv_table``, static
+name, index, transformation chain) so that a route reads ``pv.get(ctx)`` and writes
+``pv.assign(ctx, op, value)`` with no lookups by name. Script-core classes (``$var``,
+``$avp``, ``$rc``/``$retcode``, ``$param``, ``$return``) have dedicated subclasses because
+they are on every hot path and carry the assignment rules of ``pvar.c``/``action.c``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+from . import pv_table
+from .control import NotEmulated, ScriptError
+from .values import ERR, DivisionByZero, StrInt, compound, int_form, str_form
+
+Index = int | str | None
+
+
+def _store(value: Any) -> Any:
+    """What a ``$var`` keeps: ints (``TYPE_INT``) as plain int, everything else as text."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return int(value)
+    return str(value)
+
+
+class PV:
+    """A pseudo-variable backed by a ``pv_table`` class (message and module variables)."""
+
+    __slots__ = ("name", "sub", "index", "chain", "text", "_def")
+
+    def __init__(self, name: str, sub: Any = None, index: Any = None, chain: Any = None,
+                 text: str = "") -> None:
+        self.name = name
+        self.sub = sub
+        self.index = index
+        self.chain = chain
+        self.text = text or f"${name}"
+        self._def: pv_table.PVDef | None = pv_table.PV_TABLE.get(name)
+
+    def __repr__(self) -> str:
+        return f"<PV {self.text}>"
+
+    # -------------------------------------------------------------- resolution
+    def _sub(self, ctx: Any) -> Any:
+        sub = self.sub
+        if sub is not None and not isinstance(sub, str):
+            value = sub.get(ctx)
+            return None if value is None else str_form(value)
+        return sub
+
+    def _index(self, ctx: Any) -> Any:
+        index = self.index
+        if index is None or isinstance(index, (int, str)):
+            return index
+        return int_form(index.get(ctx))
+
+    def _definition(self) -> pv_table.PVDef:
+        d = self._def
+        if d is None:
+            d = self._def = pv_table.PV_TABLE.get(self.name)
+            if d is None:
+                raise NotEmulated(f"${self.name}")
+        return d
+
+    # -------------------------------------------------------------- reading
+    def raw(self, ctx: Any) -> Any:
+        return self._definition().getter(ctx, self._sub(ctx), self._index(ctx))
+
+    def get(self, ctx: Any) -> Any:
+        """The value (NULL when the getter or a transformation fails)."""
+        value = self.raw(ctx)
+        if self.chain is not None:
+            return self.chain(ctx, value)
+        return value
+
+    def get_at(self, ctx: Any, i: int) -> Any:
+        """Element ``i`` of a ``[*]`` collection (for-each)."""
+        return self._definition().getter(ctx, self._sub(ctx), i)
+
+    @property
+    def is_all(self) -> bool:
+        return self.index == "*"
+
+    # -------------------------------------------------------------- writing
+    def set(self, ctx: Any, value: Any) -> int:
+        """Plain ``=`` (what functions with output parameters use)."""
+        return self.assign(ctx, "=", value)
+
+    def assign(self, ctx: Any, op: str, value: Any) -> int:
+        if value is ERR:
+            return -1
+        if len(op) == 2 and op != ":=":
+            try:
+                value = compound(op[0], self.get(ctx), value)
+            except DivisionByZero as exc:
+                raise ScriptError(f"{self.text} {op} 0: division by zero") from exc
+            if value is ERR:
+                return -1
+        setter = self._definition().setter
+        if setter is None:
+            return -1
+        return setter(ctx, self._sub(ctx), self._index(ctx), value)
+
+
+class VarPV(PV):
+    """``$var(name)``: one value per name per worker, never reset."""
+
+    __slots__ = ()
+
+    def raw(self, ctx: Any) -> Any:
+        sub = self.sub
+        if type(sub) is not str:
+            sub = self._sub(ctx)
+        return ctx.vars.get(sub)
+
+    def get(self, ctx: Any) -> Any:
+        sub = self.sub
+        if type(sub) is not str:
+            sub = self._sub(ctx)
+        if self.chain is None:
+            return ctx.vars.get(sub)
+        return self.chain(ctx, ctx.vars.get(sub))
+
+    def assign(self, ctx: Any, op: str, value: Any) -> int:
+        if value is ERR:
+            return -1
+        sub = self.sub
+        if type(sub) is not str:
+            sub = self._sub(ctx)
+            if sub is None:
+                return -1
+        if len(op) == 2 and op != ":=":
+            try:
+                value = compound(op[0], ctx.vars.get(sub), value)
+            except DivisionByZero as exc:
+                raise ScriptError(f"{self.text} {op} 0: division by zero") from exc
+            if value is ERR:
+                return -1
+        ctx.vars[sub] = _store(value)
+        return 1
+
+
+class AvpPV(PV):
+    """``$avp(name)`` with the stack rules of ``pv_set_avp`` (push, ``:=``, indexes,
+    ``[append]``, ``[*]``, NULL deletes)."""
+
+    __slots__ = ()
+
+    def raw(self, ctx: Any) -> Any:
+        name = self.sub if type(self.sub) is str else self._sub(ctx)
+        index = self.index
+        if index is None:
+            return ctx.avps.get(name, 0)
+        if type(index) is int:
+            return ctx.avps.get(name, index)
+        if index == "*":
+            return ctx.avps.joined(name)
+        if index == "append":
+            return None
+        i = int_form(index.get(ctx))
+        return None if i is None else ctx.avps.get(name, i)
+
+    def get(self, ctx: Any) -> Any:
+        value = self.raw(ctx)
+        return value if self.chain is None else self.chain(ctx, value)
+
+    def get_at(self, ctx: Any, i: int) -> Any:
+        name = self.sub if type(self.sub) is str else self._sub(ctx)
+        return ctx.avps.get(name, i)
+
+    def assign(self, ctx: Any, op: str, value: Any) -> int:
+        if value is ERR:
+            return -1
+        avps = ctx.avps
+        name = self.sub if type(self.sub) is str else self._sub(ctx)
+        if name is None:
+            return -1
+        index = self.index
+        if index is not None and not isinstance(index, (int, str)):
+            index = int_form(index.get(ctx))
+            if index is None:
+                return -1
+        if len(op) == 2 and op != ":=":
+            try:
+                value = compound(op[0], self.raw(ctx), value)
+            except DivisionByZero as exc:
+                raise ScriptError(f"{self.text} {op} 0: division by zero") from exc
+            if value is ERR:
+                return -1
+            op = "="
+            if type(index) is int:
+                return 1 if avps.replace(name, index, value) else -1
+            avps.add(name, value)
+            return 1
+        if op == ":=" or index == "*":
+            avps.delete_all(name)
+            if value is None:
+                return 1
+            if type(index) is int:
+                return -1
+            avps.add(name, value)
+            return 1
+        if value is None:
+            avps.delete(name, index if type(index) is int else 0)
+            return 1
+        if index is None:
+            avps.add(name, value)
+            return 1
+        if index == "append":
+            avps.append(name, value)
+            return 1
+        return 1 if avps.replace(name, index, value) else -1
+
+
+class RcPV(PV):
+    """``$rc`` / ``$retcode``: the worker's last return code (read only)."""
+
+    __slots__ = ()
+
+    def get(self, ctx: Any) -> Any:
+        return ctx.rc if self.chain is None else self.chain(ctx, ctx.rc)
+
+    def raw(self, ctx: Any) -> Any:
+        return ctx.rc
+
+    def assign(self, ctx: Any, op: str, value: Any) -> int:
+        return -1
+
+
+class ParamPV(PV):
+    """``$param(n)``: 1-based route parameters of the current ``route()`` frame."""
+
+    __slots__ = ()
+
+    def raw(self, ctx: Any) -> Any:
+        sub = self.sub
+        i = sub if type(sub) is int else int_form(sub.get(ctx)) if sub is not None else None
+        if i is None:
+            return None
+        params = ctx.params
+        if isinstance(params, dict):
+            return params.get(sub)
+        return params[i - 1] if 1 <= i <= len(params) else None
+
+    def get(self, ctx: Any) -> Any:
+        value = self.raw(ctx)
+        return value if self.chain is None else self.chain(ctx, value)
+
+    def assign(self, ctx: Any, op: str, value: Any) -> int:
+        return -1
+
+
+class ReturnPV(PV):
+    """``$return(n)``: 0-based extra values of the last ``return(code, v1, ...)``."""
+
+    __slots__ = ()
+
+    def raw(self, ctx: Any) -> Any:
+        sub = self.sub
+        i = sub if type(sub) is int else int_form(sub.get(ctx)) if sub is not None else None
+        if i is None:
+            return None
+        values = ctx.returns
+        return values[i] if 0 <= i < len(values) else None
+
+    def get(self, ctx: Any) -> Any:
+        value = self.raw(ctx)
+        return value if self.chain is None else self.chain(ctx, value)
+
+    def assign(self, ctx: Any, op: str, value: Any) -> int:
+        return -1
+
+
+_CLASSES: dict[str, type[PV]] = {
+    "var": VarPV,
+    "avp": AvpPV,
+    "rc": RcPV,
+    "retcode": RcPV,
+    "param": ParamPV,
+    "return": ReturnPV,
+}
+
+_loaded = False
+
+
+def load_pv_modules() -> None:
+    """Import every runtime module that registers pseudo-variables (``pvars_*.py``) and
+    every function module (module variables live next to their functions)."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    from . import __path__ as runtime_path
+    from .functions.registry import builtin_functions
+
+    for info in pkgutil.iter_modules(runtime_path):
+        if info.name.startswith("pvars"):
+            importlib.import_module(f"{__package__}.{info.name}")
+    builtin_functions()
+
+
+def make_pv(name: str, sub: Any = None, index: Any = None, chain: Any = None,
+            text: str = "") -> PV:
+    """Build the compiled object for one spec (``Script.pv`` calls this)."""
+    cls = _CLASSES.get(name)
+    if cls is None:
+        load_pv_modules()
+        cls = PV
+    if cls in (ParamPV, ReturnPV) and isinstance(sub, str):
+        try:
+            sub = int(sub.strip())
+        except ValueError:
+            pass
+    return cls(name, sub, index, chain, text)
+
+
+# --------------------------------------------------------------------------- pv_table entries
+# The script-core classes are also registered in the shared table, so dynamic users
+# (``pv_printf``, MI, other rooms) find them by name.
+
+
+def _ctx_var_get(ctx: Any, sub: Any, index: Any) -> Any:
+    return ctx.vars.get(sub)
+
+
+def _ctx_var_set(ctx: Any, sub: Any, index: Any, value: Any) -> int:
+    ctx.vars[sub] = _store(value)
+    return 1
+
+
+def _avp_get(ctx: Any, sub: Any, index: Any) -> Any:
+    return AvpPV("avp", sub, index).raw(ctx)
+
+
+def _avp_set(ctx: Any, sub: Any, index: Any, value: Any) -> int:
+    return AvpPV("avp", sub, index).assign(ctx, "=", value)
+
+
+def _rc_get(ctx: Any, sub: Any, index: Any) -> Any:
+    return ctx.rc
+
+
+def _param_get(ctx: Any, sub: Any, index: Any) -> Any:
+    return ParamPV("param", int(sub) if str(sub).isdigit() else sub).raw(ctx)
+
+
+def _return_get(ctx: Any, sub: Any, index: Any) -> Any:
+    return ReturnPV("return", int(sub) if str(sub).isdigit() else sub).raw(ctx)
+
+
+pv_table.pvar("var", takes_sub=True)(_ctx_var_get)
+pv_table.setter("var")(_ctx_var_set)
+pv_table.pvar("avp", takes_sub=True, takes_index=True)(_avp_get)
+pv_table.setter("avp")(_avp_set)
+pv_table.pvar("rc", "retcode")(_rc_get)
+pv_table.pvar("param", takes_sub=True)(_param_get)
+pv_table.pvar("return", takes_sub=True)(_return_get)
+
+__all__ = ["PV", "AvpPV", "ParamPV", "RcPV", "ReturnPV", "StrInt", "VarPV", "make_pv"]
