@@ -272,8 +272,9 @@ class Lowerer:
         expr = f"script.fmt({args})"
         return self._bind(("fmt", expr), self._numbered("fmt"), expr)
 
-    def regex(self, pattern: str) -> str:
-        expr = f"script.regex({py_literal(pattern)})"
+    def regex(self, pattern: str, newline: bool = False) -> str:
+        flag = ", newline=True" if newline else ""
+        expr = f"script.regex({py_literal(pattern)}{flag})"
         return self._bind(("re", expr), self._numbered("re"), expr)
 
     def network(self, text: str) -> str:
@@ -302,7 +303,7 @@ class Lowerer:
             base = kind.split(":", 1)[0].rstrip("?>")
             if base in ("var", "re", "regex") or "static" in kind or "noexpand" in kind:
                 if base in ("re", "regex"):
-                    return self.regex(a.value)
+                    return self.regex(a.value, newline=True)
                 return py_literal(a.value)
             return self.fmt(a)
         raise LowerError(f"unsupported argument {type(a).__name__}")

@@ -104,6 +104,8 @@ def route_dyn(ctx: Any, script: Any, name: Any, params: tuple[Any, ...] = ()) ->
     An unknown name logs an alert and yields -5 *without touching* ``$rc`` (``ROUTE_T`` is
     one of the two statements that manage ``$rc`` themselves).
     """
+    if hasattr(name, "get"):
+        name = name.get(ctx)
     text = str_form(name)
     fn = script.request_routes.get(text) if text is not None else None
     if fn is None:

@@ -184,6 +184,16 @@ class Engine:
             self._states[name] = value
         return value
 
+    @property
+    def stats(self) -> Any:
+        """The statistics registry (``core:``, ``sl:``, ``tm:``, script statistics)."""
+        return self.state("statistics")
+
+    def _count(self, group: str, name: str) -> None:
+        inc = getattr(self.stats, "inc", None)
+        if callable(inc):
+            inc(group, name)
+
     def modparam(self, module: str, name: str) -> Any:
         for mod, key, value in self.modparams:
             if key == name and re.fullmatch(str(mod), module):
@@ -307,10 +317,12 @@ class Engine:
             self.log(-1, f"bad message: {exc}")
             return out
         if msg.is_request:
+            self._count("core", "rcv_requests")
             ctx = self.new_context(msg, RouteType.REQUEST)
             self.run_top_route("route", None, ctx)
             self._after_request(ctx)
         else:
+            self._count("core", "rcv_replies")
             ctx = self.new_context(msg, RouteType.ONREPLY)
             result = self.run_top_route("onreply_route", None, ctx)
             if not (result.drop and _reply_code(msg) < 200):

@@ -78,7 +78,7 @@ def _conv_re(ctx: Any, arg: Any, pos: int, name: str) -> Any:
     from .regex import RegexError, compile_posix
 
     try:
-        return compile_posix(str_form(value))
+        return compile_posix(str_form(value), icase=True, newline=True)
     except RegexError:
         return FAIL
 
@@ -206,11 +206,12 @@ class Script:
         """A compiled format string."""
         return Format(*pieces)
 
-    def regex(self, pattern: str) -> Any:
-        """A literal ``=~`` regex: POSIX ERE, case-insensitive, compiled at import time."""
+    def regex(self, pattern: str, newline: bool = False) -> Any:
+        """A literal regex, compiled at import time: POSIX ERE, case-insensitive; function
+        parameters (``fixup_regexp``) also use ``REG_NEWLINE``, ``=~`` does not."""
         from .regex import compile_posix
 
-        return compile_posix(pattern)
+        return compile_posix(pattern, icase=True, newline=newline)
 
     def network(self, text: str) -> Any:
         """An IP / network literal of ``$si == 10.0.0.0/8``."""

@@ -271,6 +271,8 @@ def _int_binop(op: str, left: Any, right: Any) -> Any:
         if b is None:
             return ERR
         a = int(left)
+        if op == "+":
+            return wrap32(a + b)
         if op == "-":
             return wrap32(a - b)
         if op == "*":
