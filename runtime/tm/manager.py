@@ -186,11 +186,12 @@ class TransactionManager:
 
         txn.uas_status = code
         txn.local_replied = True
+        txn.last_reply_text = text  # what a retransmitted request gets again
         if code >= 200:
-            txn.last_reply_text = text
             self._finish(txn, code)
         adapter.stat_update(self.engine, "local_replies")
         self._send_upstream(txn, text)
+        txn.run_callbacks(code, None)
         if code >= 200:
             self._cancel_pending(txn)
         return 1
@@ -387,10 +388,10 @@ class TransactionManager:
         text = adapter.strip_top_via(adapter.msg_text(msg))
         txn.uas_status = code
         txn.local_replied = False
-        if code >= 200:
-            txn.last_reply_text = text
+        txn.last_reply_text = text
         adapter.stat_update(self.engine, "relayed_replies")
         self._send_upstream(txn, text)
+        txn.run_callbacks(code, msg)
 
     def _branch_done(self, txn: Transaction) -> None:
         """A branch reached a negative final state: when none is pending, pick the best

@@ -8,6 +8,7 @@ The manager (``manager.py``) drives it; this file only holds state and small der
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +72,13 @@ class Transaction:
     cancelled: bool = False
     in_failure: bool = False
     deleted: bool = False
+    # TMCB_RESPONSE_OUT-like observers (dialog): fn(txn, code, reply_msg_or_None)
+    callbacks: list[Callable[[Transaction, int, Any], None]] = field(default_factory=list)
+
+    def run_callbacks(self, code: int, reply: Any) -> None:
+        """Tell observers a reply went upstream (``reply`` is None for a local one)."""
+        for fn in list(self.callbacks):
+            fn(self, code, reply)
 
     @property
     def is_invite(self) -> bool:

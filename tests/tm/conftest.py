@@ -16,7 +16,8 @@ from osipsc.runtime.sip.message import SipMessage
 from osipsc.runtime.sip.transcript import known_values_from_messages, render_packet
 from osipsc.runtime.tm.manager import get_manager
 
-CASES = Path("/work/shared/conformance/cases")
+_REPO_CASES = Path(__file__).resolve().parents[1] / "conformance" / "cases"
+CASES = _REPO_CASES if _REPO_CASES.is_dir() else Path("/work/shared/conformance/cases")
 
 
 class Handle:
