@@ -55,3 +55,11 @@ def local_sockets(ctx: Any) -> list[tuple[str, str, int]]:
     if msg is not None and msg.dst[1]:
         return [(msg.proto, msg.dst[0], msg.dst[1])]
     return [("udp", "127.0.0.1", 5060)]
+
+
+def count_stat(ctx: Any, group: str, name: str, n: int = 1) -> None:
+    """Bump a built-in statistic (``core:fwd_requests``, ``sl:sent_replies`` ...)."""
+    stats = getattr(getattr(ctx, "engine", None), "stats", None)
+    inc = getattr(stats, "inc", None)
+    if callable(inc):
+        inc(group, name, n)

@@ -16,7 +16,7 @@ from osipsc.runtime.sip.build import build_forward, make_branch
 from osipsc.runtime.sip.message import Branch
 from osipsc.runtime.sip.uri import SipUri, UriError
 
-from ._sipmsg import local_sockets, send
+from ._sipmsg import count_stat, local_sockets, send
 from .registry import export
 
 PROTOS = ("udp", "tcp", "tls", "sctp", "ws", "wss")
@@ -73,7 +73,10 @@ def forward(ctx: Any, dest: str | None = None) -> int:
     local = (msg.dst[0], msg.dst[1]) if msg.dst[1] else local_sockets(ctx)[0][1:]
     data = build_forward(msg, (host, port), local=local, branch=make_branch(msg, count),
                          proto=proto)
-    return 1 if send(ctx, data, (host, port), proto) else -1
+    if not send(ctx, data, (host, port), proto):
+        return -1
+    count_stat(ctx, "core", "fwd_requests")
+    return 1
 
 
 @export("send", module="core")

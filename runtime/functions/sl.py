@@ -12,7 +12,7 @@ from typing import Any
 
 from osipsc.runtime.sip.build import build_reply, sl_to_tag
 
-from ._sipmsg import send
+from ._sipmsg import count_stat, send
 from .registry import export
 
 
@@ -38,11 +38,8 @@ def send_stateless_reply(ctx: Any, code: int, reason: str) -> int:
     data = build_reply(msg, code, reason, to_tag=to_tag)
     if not send(ctx, data, msg.src, msg.proto):
         return -1
-    stats = getattr(getattr(ctx, "engine", None), "stats", None)
-    update = getattr(stats, "update", None)
-    if callable(update):
-        update(f"sl:{code // 100}xx_replies", 1)
-        update("sl:sent_replies", 1)
+    count_stat(ctx, "sl", f"{min(max(code // 100, 1), 6)}xx_replies")
+    count_stat(ctx, "sl", "sent_replies")
     return 1
 
 
@@ -54,4 +51,7 @@ def sl_send_reply(ctx: Any, code: int, reason: str) -> int:
 @export("sl_reply_error", module="sl")
 def sl_reply_error(ctx: Any) -> int:
     # no core error recorded by the emulation: OpenSIPS's default branch of err2reason
-    return send_stateless_reply(ctx, 500, "Server error occurred (1/SL)")
+    result = send_stateless_reply(ctx, 500, "Server error occurred (1/SL)")
+    if result > 0:
+        count_stat(ctx, "sl", "sent_err_replies")
+    return result
