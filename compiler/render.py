@@ -135,3 +135,20 @@ def load_cfg_module(path: Path, root: Path | None = None):  # noqa: ANN201 (a mo
     path = Path(path)
     text = compile_cfg(path, root)
     return module_from_text(text, f"<osipsc: {path.name}>", path.stem)
+
+
+def render_text(name: str, text: str) -> str:
+    """Generated module text for cfg ``text`` (raises ``CompileFailed`` on errors)."""
+    from .frontend import parse_text
+
+    script, diags = parse_text(name, text)
+    if script is None or any(d.is_error for d in diags):
+        raise CompileFailed(diags)
+    return render_script(script, name)
+
+
+def load_text_module(name: str, text: str):  # noqa: ANN201 (a module)
+    """Compile cfg ``text`` and import the result in memory (tests, REPL)."""
+    from osipsc.runtime.script import module_from_text
+
+    return module_from_text(render_text(name, text), f"<osipsc: {name}>", "osipsc_generated")
