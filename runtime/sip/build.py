@@ -190,17 +190,27 @@ def build_forward(msg: SipMessage, dst: tuple[str, int] | None = None,
     if first is not None:
         hdr, via = first
         lumps.anchor(hdr.start, kind="via").insert_before(via_line)
-        value_end = hdr.body_start + len(hdr.body.split(",")[0].rstrip())
-        rport_span = _param_span(msg.text[hdr.body_start:value_end], "rport")
-        empty_rport = rport_span is not None and via.param("rport") == ""
-        if empty_rport or msg.force_rport:
-            if empty_rport and rport_span is not None:
+        value = msg.text[hdr.body_start:hdr.body_start + len(hdr.body.split(",")[0].rstrip())]
+        semi = value.find(";")
+        after_hostport = hdr.body_start + (semi if semi >= 0 else len(value))
+        rport_span = _param_span(value, "rport")
+        received_span = _param_span(value, "received")
+        insert_at = None
+        if rport_span is not None or msg.force_rport or _received_needed(msg, via):
+            # received goes right after host:port (an old one is overwritten), then rport
+            if received_span is not None:
+                insert_at = lumps.delete(hdr.body_start + received_span[0],
+                                         received_span[1] - received_span[0], kind="via")
+            else:
+                insert_at = lumps.anchor(after_hostport, kind="via")
+            insert_at.insert_after(f";received={msg.src[0]}")
+        if rport_span is not None or msg.force_rport:
+            if rport_span is not None:
                 lumps.delete(hdr.body_start + rport_span[0], rport_span[1] - rport_span[0],
                              kind="via").insert_after(f";rport={msg.src[1]}")
-            else:
-                lumps.anchor(value_end, kind="via").insert_before(f";rport={msg.src[1]}")
-        if _received_needed(msg, via) or rport_span is not None or msg.force_rport:
-            lumps.anchor(value_end, kind="via").insert_before(f";received={msg.src[0]}")
+            elif insert_at is not None:
+                # chained after the received anchor: newest first, so before received
+                insert_at.insert_after(f";rport={msg.src[1]}")
     else:
         offset = msg.headers_list[0].start if msg.headers_list else msg.eoh
         lumps.anchor(offset, kind="via").insert_before(via_line)

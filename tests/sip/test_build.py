@@ -79,7 +79,7 @@ def test_forward_with_header_lumps() -> None:
     assert text.startswith("OPTIONS sip:bob@127.0.0.1:5060 SIP/2.0\r\nX-Insert-1: i1\r\n"
                            "X-Insert-2: i2\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;"
                            "branch=z9hG4bKfixed\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;"
-                           "rport=5070;branch=z9hG4bK-hdr-insert-order-01;received=127.0.0.1\r\n")
+                           "received=127.0.0.1;rport=5070;branch=z9hG4bK-hdr-insert-order-01\r\n")
 
 
 def test_forward_body_and_ruri() -> None:
@@ -112,3 +112,29 @@ def test_transcript_escaping_folding_and_tags() -> None:
     ]
     assert known_values_from_messages(["From: <sip:a>;tag=ft-01\r\nVia: x;branch=b1"]) == {
         "ft-01", "b1"}
+
+
+def _plain_via_msg() -> SipMessage:
+    text = _opt().text.replace("127.0.0.1:5070;rport;branch", "10.0.0.1:5060;branch")
+    return SipMessage.parse(text)
+
+
+def test_forward_received_and_forced_rport_on_previous_via() -> None:
+    msg = _plain_via_msg()
+    text = build_forward(msg, ("127.0.0.1", 5070), branch="z9hG4bKb").decode()
+    assert ("\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;received=127.0.0.1;"
+            "branch=z9hG4bK-hdr-insert-order-01\r\n") in text
+    msg.force_rport = True
+    text = build_forward(msg, ("127.0.0.1", 5070), branch="z9hG4bKb").decode()
+    assert ("\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;rport=5070;received=127.0.0.1;"
+            "branch=z9hG4bK-hdr-insert-order-01\r\n") in text
+    reply = build_reply(msg, 200, "OK").decode()
+    assert ("\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;received=127.0.0.1;rport=5070;"
+            "branch=z9hG4bK-hdr-insert-order-01\r\n") in reply
+
+
+def test_forward_twice_does_not_accumulate_vias() -> None:
+    msg = _opt()
+    first = build_forward(msg, ("127.0.0.1", 5070), branch="z9hG4bK1").decode()
+    second = build_forward(msg, ("127.0.0.1", 5070), branch="z9hG4bK2").decode()
+    assert first.count("\r\nVia: ") == 2 and second.count("\r\nVia: ") == 2
