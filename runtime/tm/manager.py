@@ -21,6 +21,9 @@ from . import adapter
 from .transaction import Branch, Transaction, tm_to_tag
 
 AUTO_INV_100_REASON = "Giving it a try"
+CANCELING = "canceling"
+REASON_ORIGINATOR = 'Reason: SIP;cause=487;text="ORIGINATOR_CANCEL"\r\n'
+REASON_ELSEWHERE = 'Reason: SIP;cause=200;text="Call completed elsewhere"\r\n'
 WAIT_TIMEOUT = 5  # tm "wt_timer": a finished transaction lingers to absorb retransmissions
 
 
@@ -213,11 +216,51 @@ class TransactionManager:
                 del self.by_uas[key]
 
     def _cancel_pending(self, txn: Transaction) -> None:
-        """A final answer went upstream: pending branches stop waiting (CANCELs are not
-        emulated; their timers are disarmed so no late failure route runs)."""
+        """A final answer went upstream: INVITE branches still ringing get a CANCEL
+        ("Call completed elsewhere"); no late failure route can run any more."""
+        if txn.is_invite:
+            self.cancel_branches(txn, REASON_ELSEWHERE)
         for b in txn.pending_branches:
             adapter.cancel_timer(b.timer)
             b.timer = None
+
+    # ------------------------------------------------------------------ CANCEL
+
+    def cancel_invite(self, cancel_txn: Transaction, invite: Transaction) -> None:
+        """A CANCEL matched ``invite`` (t_fwd.c cancel_invite): 200 to the CANCEL, the
+        INVITE is marked cancelled, its ringing branches get a CANCEL each."""
+        self.local_reply(cancel_txn, 200, CANCELING, [])
+        invite.cancelled = True
+        self.cancel_branches(invite, REASON_ORIGINATOR)
+
+    def cancel_branches(self, txn: Transaction, reason: str) -> None:
+        """CANCEL every pending branch that saw a provisional reply; the others get theirs
+        when their first provisional arrives (a CANCEL needs one, RFC 3261 9.1)."""
+        for b in txn.pending_branches:
+            if b.cancelled:
+                continue
+            if b.provisional >= 100:
+                self._send_cancel(txn, b, reason)
+            else:
+                b.cancel_reason = reason
+
+    def _send_cancel(self, txn: Transaction, b: Branch, reason: str) -> None:
+        """build_local: request line of the branch, its Via, From, Call-ID, To, CSeq,
+        Max-Forwards, Reason."""
+        req = txn.request
+        host, port = adapter.listen_address(self.engine)
+        lines = [f"CANCEL {b.uri} SIP/2.0",
+                 f"Via: SIP/2.0/{b.dst[2].upper()} {host}:{port};branch={b.via_branch}",
+                 f"From: {req.header('from') or ''}",
+                 f"Call-ID: {req.header('call-id') or ''}",
+                 f"To: {req.header('to') or ''}",
+                 f"CSeq: {req.cseq_num} CANCEL"]
+        lines += [f"Route: {r}" for r in req.headers("route")]
+        text = "\r\n".join(lines) + "\r\nMax-Forwards: 70\r\n" + reason
+        text += "Content-Length: 0\r\n\r\n"
+        b.cancelled = True
+        b.cancel_reason = None
+        adapter.send(self.engine, text, (b.dst[0], b.dst[1]), b.dst[2])
 
     # ------------------------------------------------------------------ relay
 
@@ -236,6 +279,15 @@ class TransactionManager:
                 return self._forward_ack(ctx, proxy)
             if txn.is_invite and "no-100-trying" not in flags:
                 self.local_reply(txn, 100, AUTO_INV_100_REASON, [])
+        if adapter.method(ctx.msg) == "CANCEL":
+            invite = self.by_uas.get((adapter.top_via(ctx.msg).branch or "", "INVITE"))
+            if invite is not None and not invite.deleted:
+                self.cancel_invite(txn, invite)
+                return 1
+        if txn.cancelled:
+            if not txn.branches:
+                self.local_reply(txn, 487, "Request Terminated", [])
+            return -1
         if txn.replied_final and not txn.is_invite:
             return -1
         # t_forward_nonack: the transaction takes the message flags before the branches
@@ -368,6 +420,8 @@ class TransactionManager:
                 self._arm_fr(txn, branch, txn.fr_inv_timeout)
             if code > 100 and not txn.replied_final:
                 self._relay_reply(txn, msg, code)
+            if branch.cancel_reason is not None:  # the CANCEL was waiting for this reply
+                self._send_cancel(txn, branch, branch.cancel_reason)
             return True
         branch.final = code
         branch.reply = msg

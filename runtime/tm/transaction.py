@@ -34,6 +34,8 @@ class Branch:
     reply: Any = None          # the received final reply message (None for a local 408)
     local: bool = False        # final outcome generated locally (fr timer)
     timer: Any = None
+    cancel_reason: str | None = None  # CANCEL wanted but no provisional seen yet
+    cancelled: bool = False           # a CANCEL was sent on this branch
 
     @property
     def pending(self) -> bool:

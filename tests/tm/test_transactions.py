@@ -298,3 +298,46 @@ def test_branch_route_flags_reach_request_and_failure_route(engine: FakeEngine) 
     engine.request(request("OPTIONS"), route)
     engine.clock.advance(2)
     assert seen == [{"MAIN", "FROM_BRANCH"}]
+
+
+def test_cancel_flow(engine: FakeEngine) -> None:
+    failures: list[int] = []
+    engine.routes[("failure_route", "f")] = lambda ctx: failures.append(tm.t_was_cancelled(ctx))
+    inv = request("INVITE")
+    _relay_invite(engine, "f")
+    fwd = engine.sent[-1][0]
+    cancel = inv.replace("INVITE sip", "CANCEL sip").replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL")
+    rcs: list[int] = []
+
+    def route(ctx: Context) -> None:
+        rcs.append(tm.t_check_trans(ctx))
+        rcs.append(tm.t_relay(ctx))
+
+    engine.request(cancel, route)
+    # no provisional yet: 200 to the CANCEL, the downstream CANCEL waits for one
+    assert rcs == [1, 1]
+    assert engine.first_lines()[-1] == "SIP/2.0 200 canceling"
+    engine.reply(reply_to(fwd, 180, "Ringing"))
+    out = engine.sent[-1][0].decode()
+    assert out.startswith("CANCEL sip:bob@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP ")
+    assert "CSeq: 1 CANCEL\r\n" in out and "cause=487" in out
+    assert engine.sent[-1][1] == ("127.0.0.1", 5080)
+    engine.reply(reply_to(fwd, 487, "Request Terminated"))
+    assert failures == [1]
+    assert engine.first_lines()[-1] == "SIP/2.0 487 Request Terminated"
+
+
+def test_2xx_cancels_other_ringing_branches(engine: FakeEngine) -> None:
+    from osipsc.runtime.sip.message import Branch
+
+    def route(ctx: Context) -> None:
+        ctx.msg.set_ruri("sip:a@127.0.0.1:5080")
+        ctx.msg.branches.append(Branch("sip:b@127.0.0.1:5081"))
+        tm.t_relay(ctx)
+
+    engine.request(request("INVITE"), route)
+    a, b = engine.sent[1][0], engine.sent[2][0]
+    engine.reply(reply_to(b, 180, "Ringing", to_tag="b"))
+    engine.reply(reply_to(a, 200, "OK", to_tag="a"))
+    assert engine.first_lines()[-2:] == ["SIP/2.0 200 OK", "CANCEL sip:b@127.0.0.1:5081 SIP/2.0"]
+    assert "Call completed elsewhere" in engine.sent[-1][0].decode()
