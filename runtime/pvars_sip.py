@@ -579,8 +579,8 @@ def get_src_port(ctx: Any, sub: Any, index: Any) -> Any:
 @pvar("socket_in", takes_sub=True)
 def get_socket_in(ctx: Any, sub: Any, index: Any) -> Any:
     msg = _msg(ctx)
-    if msg is None:
-        return None
+    if msg is None or msg.is_dummy:
+        return None  # the dummy request has no receiving socket (bind_address NULL)
     host, port = msg.dst
     field = None if sub is None else str(sub).lower()
     if field is None:
