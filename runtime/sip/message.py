@@ -303,7 +303,8 @@ class SipMessage:
     def copy(self) -> SipMessage:
         """An independent copy (transactions, resume routes, branches)."""
         new = _copy.copy(self)
-        new.headers_list = list(self.headers_list)
+        new.headers_list = [Header(h.name, h.body, h.start, h.end, h.body_start)
+                            for h in self.headers_list]
         new.branches = [_copy.deepcopy(b) for b in self.branches]
         new.lumps = self.lumps.copy()
         new.reply_lumps = ReplyLumps(list(self.reply_lumps.headers), self.reply_lumps.body)

@@ -95,3 +95,21 @@ def test_message_length_matches_opensips_ml() -> None:
     msg = SipMessage.parse(case_message("pv-body", "01-message.sip"))
     assert msg.length == 387
     assert msg.body == "hello world\r\nsecond line"
+
+
+def test_copy_is_independent() -> None:
+    msg = SipMessage.parse(case_message("pv-body", "02-options.sip"))
+    dup = msg.copy()
+    dup.append_header("X-A: 1\r\n")
+    dup.new_uri = "sip:x@y"
+    dup.headers_list[0].body = "changed"
+    dup.reply_lumps.headers.append("X-R: 1\r\n")
+    assert len(msg.lumps) == 0 and msg.new_uri is None
+    assert msg.headers_list[0].body.startswith("SIP/2.0/UDP")
+    assert list(msg.reply_lumps) == []
+
+
+def test_lf_only_message_and_missing_body_separator() -> None:
+    msg = SipMessage.parse("OPTIONS sip:a@b SIP/2.0\nVia: SIP/2.0/UDP h\nFrom: <sip:a@b>;tag=1\n"
+                           "To: <sip:c@d>\nCall-ID: x\nCSeq: 1 OPTIONS\n\nbody")
+    assert (msg.header("call-id"), msg.body, msg.cseq_num) == ("x", "body", "1")
