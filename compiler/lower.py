@@ -434,7 +434,7 @@ class Lowerer:
             return "1" if c.value else "0"
         if isinstance(c, ast.Test):
             is_pv = isinstance(c.expr, ast.PVar)
-            return f"test_value({self.value(c.expr)}, {is_pv})"
+            return f"bracket_test({self.value(c.expr)}, {is_pv})"
         if isinstance(c, ast.ActionCond):
             if isinstance(c.action, ast.RouteCall):
                 expr, dynamic = self.route_call_expr(c.action)

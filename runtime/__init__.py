@@ -24,6 +24,7 @@ from .control import (
 from .script import ABI, Script
 from .values import (
     ERR,
+    bracket_test,
     cmp_int,
     cmp_ip,
     cmp_null,
@@ -41,7 +42,6 @@ from .values import (
     op_shl,
     op_shr,
     op_sub,
-    test_value,
     truth,
 )
 
@@ -78,7 +78,7 @@ exported = [
     "run_launch",
     "script_exit",
     "switch_match",
-    "test_value",
+    "bracket_test",
     "truth",
     "value_ret",
     "xlog",
@@ -117,7 +117,7 @@ __all__ = [
     "run_launch",
     "script_exit",
     "switch_match",
-    "test_value",
+    "bracket_test",
     "truth",
     "value_ret",
     "xlog",

@@ -129,7 +129,7 @@ def truth(value: Any) -> int:
     return 1 if value else 0
 
 
-def test_value(value: Any, is_pv: bool) -> int:
+def bracket_test(value: Any, is_pv: bool) -> int:
     """``[ aexp ]``: a bare variable tests for not-NULL; other values for non-zero/non-empty."""
     if value is ERR:
         return -1

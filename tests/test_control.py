@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from osipsc.compiler.render import load_text_module
 from osipsc.runtime.control import NotEmulated
 from osipsc.runtime.engine import Engine

@@ -8,7 +8,6 @@ import traceback
 
 import black
 import pytest
-
 from osipsc import runtime
 from osipsc.compiler.lower import comment, py_literal
 from osipsc.compiler.render import load_text_module, render_text

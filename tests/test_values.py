@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from osipsc.runtime.transforms_base import IntText
 from osipsc.runtime.values import (
     ERR,
     DivisionByZero,
     StrInt,
+    bracket_test,
     c_div,
     c_mod,
     cmp_int,
@@ -24,7 +24,6 @@ from osipsc.runtime.values import (
     op_mod,
     op_shl,
     op_sub,
-    test_value as bracket_test,
     to_text,
     truth,
     wrap32,

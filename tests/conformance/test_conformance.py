@@ -11,15 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from osipsc.compiler.commands.run import transcript
 
 CASES = Path(__file__).parent / "cases"
 
-EXPECTED_FAILURES: dict[str, str] = {
-    "stats-core": "core:fwd_requests is not counted by the stateless forward() of "
-    "runtime/functions/core_msg.py (SIP room) yet",
-}
+EXPECTED_FAILURES: dict[str, str] = {}
 
 
 def _case_names() -> list[str]:
