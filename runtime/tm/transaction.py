@@ -74,6 +74,9 @@ class Transaction:
     cancelled: bool = False
     in_failure: bool = False
     deleted: bool = False
+    # a locally originated request (t_uac_dlg): fn(code, reason, reply_or_None) on the
+    # final outcome instead of a reply upstream
+    uac_done: Callable[[int, str, Any], None] | None = None
     # TMCB_RESPONSE_OUT-like observers (dialog): fn(txn, code, reply_msg_or_None)
     callbacks: list[Callable[[Transaction, int, Any], None]] = field(default_factory=list)
 
