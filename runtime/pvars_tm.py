@@ -10,16 +10,19 @@ from osipsc.runtime.tm import adapter
 from osipsc.runtime.tm.manager import get_manager
 
 
-def reply_code(ctx: Any) -> int | None:
-    """The reply code the current route deals with: the reply in an onreply route, the
-    picked one in a failure route, the last one sent upstream in a request route."""
+def reply_code(ctx: Any) -> int:
+    """The reply code the current route deals with (pv_get_tm_reply_code): the reply in an
+    onreply route, the picked one in a failure route, the last one sent upstream in a
+    request route; 0 without a transaction or in other route types."""
     mgr = get_manager(ctx.engine)
     binding = mgr.binding(ctx)
     if binding is None:
-        return None
+        return 0
     if binding.reply_code is not None:
         return binding.reply_code
-    return binding.txn.uas_status
+    if adapter.route_type_name(ctx) == "REQUEST":
+        return binding.txn.uas_status
+    return 0
 
 
 @pvar("T_reply_code", module="tm")
@@ -39,8 +42,15 @@ def get_t_branch_idx(ctx: Any, sub: Any, index: Any) -> Any:
 
 @pvar("T_ruri", module="tm")
 def get_t_ruri(ctx: Any, sub: Any, index: Any) -> Any:
-    txn = get_manager(ctx.engine).current(ctx)
-    return adapter.get_ruri(txn.request) if txn is not None else None
+    """The R-URI of the current branch (branch 0 outside branch/onreply routes); the
+    message's $ru when there is no transaction."""
+    binding = get_manager(ctx.engine).binding(ctx)
+    if binding is None:
+        msg = getattr(ctx, "msg", None)
+        return adapter.get_ruri(msg) if msg is not None and msg.is_request else None
+    idx = binding.branch_idx or 0
+    branches = binding.txn.branches
+    return branches[idx].uri if idx < len(branches) else None
 
 
 @pvar("T_id", module="tm")

@@ -39,7 +39,10 @@ def t_newtran(ctx: Any) -> int:
 
 @export("t_reply", module="tm")
 def t_reply(ctx: Any, code: int, reason: str) -> int:
-    """Reply statefully; creates the transaction when there is none yet."""
+    """Reply statefully; creates the transaction when there is none yet (0 for an ACK,
+    which is never replied, and for a retransmission)."""
+    if adapter.method(ctx.msg) == "ACK":
+        return 0
     return get_manager(ctx.engine).reply(ctx, code, reason)
 
 

@@ -22,6 +22,7 @@ from .transaction import Branch, Transaction, tm_to_tag
 
 AUTO_INV_100_REASON = "Giving it a try"
 CANCELING = "canceling"
+KILL_REASON = "I'm terribly sorry, server error occurred (1/TM)"  # err2reason_phrase(E_UNSPEC)
 REASON_ORIGINATOR = 'Reason: SIP;cause=487;text="ORIGINATOR_CANCEL"\r\n'
 REASON_ELSEWHERE = 'Reason: SIP;cause=200;text="Call completed elsewhere"\r\n'
 WAIT_TIMEOUT = 5  # tm "wt_timer": a finished transaction lingers to absorb retransmissions
@@ -282,10 +283,13 @@ class TransactionManager:
         if self.engine is None:
             self.engine = ctx.engine
         txn = self.current(ctx)
+        created = txn is None
         if txn is None:
             r = self.newtran(ctx)
-            if r <= 0:
+            if r < 0:
                 return r
+            if r == 0:
+                return 1  # retransmission absorbed: w_t_relay turns t_relay_to's 0 into 1
             txn = self.current(ctx)
             if txn is None:  # an ACK: forwarded statelessly
                 return self._forward_ack(ctx, proxy)
@@ -308,6 +312,11 @@ class TransactionManager:
         sent = self.forward_branches(ctx, txn, proxy)
         txn.flags = set(ctx.flags)
         if sent == 0:
+            if created:
+                # t_relay_to's kill_transaction: a stateful error reply upstream; the
+                # script then sees 1 (w_t_relay maps the 0 it returns to 1)
+                r = self.local_reply(txn, 500, KILL_REASON, [])
+                return 1 if r > 0 else -1
             return -1
         return 1
 
