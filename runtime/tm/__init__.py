@@ -17,6 +17,15 @@ Engine hooks tm relies on (see ``adapter.py`` for the fallbacks):
 * ``async()`` calls ``get_manager(engine).ensure_transaction(ctx)`` and resumes with
   ``transaction.resume_context(engine)``;
 * a new AVP store per received request (the old one may now belong to a transaction).
+
+MI: ``runtime/tm/mi.py`` has ``register_tm_mi`` (async ``t_uac_dlg``),
+``register_dialog_mi`` (``dlg_list``, ``dlg_end_dlg``) and ``register_usrloc_mi``
+(``ul_dump``, ``ul_show_contact``) for the MI room's ``MODULE_COMMANDS``.
+
+Not emulated: DNS failover, retransmission timers (their datagrams would be dropped as
+duplicates by the transcript anyway), t_inject_branches / t_wait_for_new_branches (the
+latter only answers), 503->500 remapping, local ACKs for t_uac_dlg INVITEs, the BYEs of
+dlg_end_dlg.
 """
 
 from .manager import TransactionManager, get_manager

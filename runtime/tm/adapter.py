@@ -31,7 +31,8 @@ def engine_state(engine: Any, name: str, factory: Callable[[Any], Any]) -> Any:
             value = state(name)
         except Exception:
             value = None
-        if value is not None:
+        # the engine answers an unknown name with a plain {}: not ours, keep looking
+        if value is not None and type(value) is not dict:
             return value
     slot = f"_osipsc_state_{name}"
     value = getattr(engine, slot, None)
