@@ -80,8 +80,10 @@ class Binding:
 
 @dataclass
 class Stmt:
-    """One statement for the templates: ``kind`` picks the macro; ``loc`` indexes the line
-    map; the other fields are Python text or nested statement lists."""
+    """One statement for the templates: ``kind`` picks the macro; ``loc`` indexes its
+    route's ``locations`` (route-local, so editing one route never renumbers the markers of
+    another and the per-block format cache keeps hitting); the other fields are Python text
+    or nested statement lists."""
 
     kind: str
     loc: int
@@ -105,6 +107,8 @@ class Route:
     body: list[Stmt]
     loc: int
     header: str
+    locations: list[tuple[int, int]] = field(default_factory=list)
+    """(file index, cfg line) per marker number of this route (0 is the route header)."""
 
     @property
     def terminal(self) -> bool:
@@ -132,7 +136,6 @@ class Module:
     flags: str
     bindings: list[Binding]
     routes: list[Route]
-    locations: list[tuple[int, int]]
     files: list[str]
 
     @property
@@ -212,7 +215,7 @@ class Lowerer:
         return f"{prefix}_{n}"
 
     def loc(self, span: ast.Span) -> int:
-        """Index of a (file, line) location in the module's line map."""
+        """Index of a (file, line) location in the current route's marker table."""
         src = span.source
         fidx = self._file_index.get(id(src))
         if fidx is None:
@@ -599,11 +602,12 @@ class Lowerer:
             seen.add(key)
             self._temp = 0
             self._loops = 0
+            self.locations = []
             loc = self.loc(r.span)
             body = self.block(r.body)
             header = comment(r.span.text)
             routes.append(Route(r.kind.value, r.name, self.route_names[key], r.interval, body,
-                                loc, header))
+                                loc, header, self.locations))
         return Module(
             source=self.source_name,
             abi=ABI,
@@ -614,7 +618,6 @@ class Lowerer:
             flags=py_literal(tuple(self.flag_names)),
             bindings=self.bindings,
             routes=routes,
-            locations=self.locations,
             files=self.files,
         )
 
