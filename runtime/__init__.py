@@ -45,45 +45,6 @@ from .values import (
     truth,
 )
 
-exported = [
-    "ABI",
-    "ERR",
-    "Script",
-    "ScriptExit",
-    "check",
-    "cmp_int",
-    "cmp_ip",
-    "cmp_null",
-    "cmp_pv",
-    "cmp_re",
-    "cmp_str",
-    "cond_ret",
-    "for_each",
-    "log_stmt",
-    "op_add",
-    "op_band",
-    "op_bnot",
-    "op_bor",
-    "op_bxor",
-    "op_div",
-    "op_mod",
-    "op_mul",
-    "op_shl",
-    "op_shr",
-    "op_sub",
-    "ret_value",
-    "route_call",
-    "route_dyn",
-    "run_async",
-    "run_launch",
-    "script_exit",
-    "switch_match",
-    "bracket_test",
-    "truth",
-    "value_ret",
-    "xlog",
-]
-
 __all__ = [
     "ABI",
     "ERR",
@@ -122,3 +83,6 @@ __all__ = [
     "value_ret",
     "xlog",
 ]
+
+exported = list(__all__)
+"""The names generated modules may import (the same as ``__all__``)."""
