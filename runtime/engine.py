@@ -148,6 +148,10 @@ class Engine:
         self._factories: dict[str, Callable[[Engine], Any]] = {}
         self._ready: deque[Callable[[], Any]] = deque()
         self._jobs: list[tuple[Future[Any], Callable[[], Any]]] = []
+        self._deferred: list[tuple[Any, Callable[[], Any]]] = []
+        self._completed: deque[Callable[[], Any]] = deque()
+        self.waiting_jobs = 0
+        """Callback jobs started and not completed yet (an async MI command awaiting a reply)."""
         self._pool: ThreadPoolExecutor | None = None
         self.current = Outcome()
         self.startup_outcome: Outcome | None = None
@@ -355,15 +359,80 @@ class Engine:
         return fdef.impl
 
     def _submit(self, job: Any, then: Callable[[], Any]) -> None:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="osipsc-async")
-        self._jobs.append((self._pool.submit(job.run), then))
+        """Queue a job; it is dispatched once the current top route has ended (``_drain``).
+
+        OpenSIPS hands the job to an idle worker; with one worker that is this process once
+        it is idle, so nothing the route does after ``launch`` can race with the job
+        (recorded: launch-errors, a sync fetch right after a launched store misses it).
+        """
+        self._deferred.append((job, then))
+
+    def _dispatch(self) -> None:
+        """Start the queued jobs: ``run()`` on the worker pool, or ``start(done)`` on the
+        engine loop for jobs that complete through a callback (async MI commands such as
+        ``t_uac_dlg``, whose reply comes from a SIP reply or a tm timer of this engine)."""
+        deferred, self._deferred = self._deferred, []
+        for job, then in deferred:
+            start = getattr(job, "start", None)
+            if callable(start):
+                self.waiting_jobs += 1
+                start(lambda then=then: self._completed.append(then))
+                continue
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=4,
+                                                thread_name_prefix="osipsc-async")
+            self._jobs.append((self._pool.submit(job.run), then))
+
+    def _run_blocking(self, job: Any, ctx: Context) -> int:
+        """Sync mode: the worker blocks on the job, then the outcome goes into ``ctx``."""
+        start = getattr(job, "start", None)
+        if callable(start):
+            box: list[bool] = []
+            start(lambda: box.append(True))
+            if not self.block_until(lambda: bool(box)):
+                self.log(-1, "async job never completed (sync mode): no reply")
+        else:
+            job.run()
+        return job.finish(ctx)
+
+    def block_until(self, done: Callable[[], bool], limit: float = 3600.0) -> bool:
+        """Block the worker until ``done()``, as an OpenSIPS process blocked on I/O.
+
+        Time passes meanwhile: the virtual clock jumps to each due timer in turn and fires
+        it (tm's fr timer answering 408, timer routes), so a reply that depends on the clock
+        arrives. False when nothing is left to fire within ``limit`` virtual seconds.
+        """
+        deadline = self.clock.now() + limit
+        while not done():
+            handle = self.clock.pop_due(deadline)
+            if handle is None:
+                return False
+            handle.fn()
+        return True
 
     def start_async(self, ctx: Context, binding: Any, args: tuple[Any, ...], resume: Any,
                     timeout: Any) -> None:
-        """``async(f(...), resume)``: the current script ends; ``resume`` runs later."""
+        """``async(f(...), resume)``: the current script ends; ``resume`` runs later.
+
+        Without tm nothing starts and nothing resumes (OpenSIPS: "BUG in async expression",
+        the script just stops). Outside request/reply routes, and for an ACK, tm runs the
+        job in sync mode: the worker blocks on it, then runs ``resume`` inline on the same
+        message and route type (runtime.md §3.4).
+        """
         txn = None
         resume_ctx: Context = ctx
+        if "tm" not in self.modules:
+            self.log(-3, "BUG in async expression (is the 'tm' module loaded?)")
+            return
+        resume_name = self.script.route_names[resume][1]
+        if ctx.route_type not in (RouteType.REQUEST, RouteType.ONREPLY) or \
+                getattr(ctx.msg, "method", None) == "ACK":
+            self.log(-2, "async detected in non-request or reply route, using sync mode")
+            converted = binding.convert(ctx, args)
+            started: Any = -1 if converted is None else self._starter(binding)(ctx, *converted)
+            self.rc = started if isinstance(started, int) else self._run_blocking(started, ctx)
+            self.run_top_route("route", resume_name, ctx)
+            return
         if "tm" in self.modules:
             try:
                 from .tm import get_manager
@@ -386,7 +455,7 @@ class Engine:
         def run_resume(code: Callable[[Context], int] | int) -> None:
             rctx = make_ctx()
             self.rc = code(rctx) if callable(code) else code
-            self.run_top_route("route", self.script.route_names[resume][1], rctx)
+            self.run_top_route("route", resume_name, rctx)
 
         if isinstance(outcome, int):
             self._ready.append(lambda: run_resume(outcome))
@@ -418,17 +487,31 @@ class Engine:
         return 1
 
     def _drain(self) -> None:
-        while self._ready:
-            self._ready.popleft()()
+        """After a top route: inline resumes (no-I/O async), then dispatch queued jobs.
+
+        Dispatched jobs never resume here: ``receive()`` can be called any number of times
+        with jobs in flight; their resume/report routes run in ``settle()``/``advance()``.
+        """
+        while self._ready or self._deferred:
+            while self._ready:
+                self._ready.popleft()()
+            self._dispatch()
 
     def settle(self) -> Outcome:
-        """Run pending async work and its resume/report routes until nothing is pending."""
-        while self._ready or self._jobs:
+        """Run pending async work and its resume/report routes until nothing is pending.
+
+        Pool jobs are waited for; callback jobs (``waiting_jobs``: async MI commands) only
+        complete on a SIP reply (``receive``) or a timer (``advance``), never by waiting.
+        """
+        while self._ready or self._deferred or self._jobs or self._completed:
             self._drain()
             jobs, self._jobs = self._jobs, []
             for future, then in jobs:
                 future.result()
                 then()
+            while self._completed:
+                self.waiting_jobs -= 1
+                self._completed.popleft()()
         return self.current
 
     def advance(self, seconds: float) -> Outcome:

@@ -8,7 +8,16 @@ the ``params_avp`` / ``vals_avp`` arguments and the ``ret_var`` PV object.
 the params at once (as OpenSIPS does in the calling process). When that fails it returns a
 ``NoIO`` int (``-1`` unknown command, ``-2`` bad params): for ``async`` the resume route runs
 at once with that ``$rc``; for ``launch`` a ``NoIO`` result means **no report route at all**
-(``launch`` itself leaves ``$rc`` 1). Otherwise it returns an ``MIJob`` (``AsyncJob``).
+(``launch`` itself leaves ``$rc`` 1). Otherwise it returns an ``MIJob`` (``AsyncJob``), or
+for an asynchronous MI command (``t_uac_dlg``) an ``MICommandJob``: its reply depends on this
+engine's SIP replies and virtual clock, so it is started on the engine loop (``start``) and
+completes through the command's reply callback instead of blocking a pool thread.
+
+The sync ``mi()`` of an asynchronous MI command blocks until the reply (decisions.md; OpenSIPS
+3.6 crashes there): the worker blocks while virtual time passes (``Engine.block_until`` fires
+due timers, e.g. tm's fr timer giving ``{"Status":"408 Request Timeout"}``). A command that
+never replies within an hour of virtual time makes ``mi()`` return -3 with ``failed to build
+MI response`` (the no-response row of the §3.1 table).
 """
 
 from __future__ import annotations
@@ -93,7 +102,24 @@ def mi(ctx: Any, command: str, ret_var: Any = None, params_avp: Any = None,
     prepared = _prepare(ctx, command, params_avp, vals_avp)
     if isinstance(prepared, Outcome):
         return store(ctx, ret_var, prepared)
-    return store(ctx, ret_var, interpret(prepared.run(), pretty_printing(ctx.engine)))
+    if prepared.is_async:
+        response = _wait_for_async_command(ctx, prepared)
+    else:
+        response = prepared.run()
+    return store(ctx, ret_var, interpret(response, pretty_printing(ctx.engine)))
+
+
+def _wait_for_async_command(ctx: Any, prepared: PreparedCall) -> MIResponse | None:
+    """Start an async MI command and block (in virtual time) until its final reply."""
+    box: list[MIResponse] = []
+    prepared.start(box.append)
+    block_until = getattr(ctx.engine, "block_until", None)
+    if not box and callable(block_until):
+        block_until(lambda: bool(box))
+    if not box:
+        ctx.engine.log(-1, f"mi(): no reply from asynchronous MI command {prepared.method}")
+        return None
+    return box[0]
 
 
 class MIJob:
@@ -115,6 +141,18 @@ class MIJob:
         return -2 if rc == 0 else rc  # a job completed with code 0 resumes with -2
 
 
+class MICommandJob(MIJob):
+    """``MIJob`` of an asynchronous MI command: ``start(done)`` runs on the engine loop and
+    ``done()`` is called with the command's final reply (never from a pool thread)."""
+
+    def start(self, done: Any) -> None:
+        def on_reply(response: MIResponse) -> None:
+            self.response = response
+            done()
+
+        self.prepared.start(on_reply)
+
+
 @export_async("mi", module="mi_script")
 def mi_async(ctx: Any, command: str, ret_var: Any = None, params_avp: Any = None,
              vals_avp: Any = None) -> int | MIJob:
@@ -124,4 +162,5 @@ def mi_async(ctx: Any, command: str, ret_var: Any = None, params_avp: Any = None
         if prepared.rc == -2:  # the async path words its error differently
             prepared = Outcome(-2, ASYNC_PARSE_FAILED)
         return NoIO(store(ctx, ret_var, prepared))
-    return MIJob(prepared, ret_var, pretty_printing(ctx.engine))
+    job_class = MICommandJob if prepared.is_async else MIJob
+    return job_class(prepared, ret_var, pretty_printing(ctx.engine))

@@ -1,4 +1,5 @@
-"""MI commands of the emulated modules: cachedb_local and cfgutils (``shv_get``/``shv_set``).
+"""MI commands of the emulated modules: cachedb_local, cfgutils (``shv_get``/``shv_set``),
+tm (``t_uac_dlg``), dialog (``dlg_list``, ``dlg_end_dlg``) and usrloc (``ul_dump``, ...).
 
 They are registered only when the module is loaded (``setup.build_registry``), as in
 OpenSIPS, so ``mi("shv_get")`` without cfgutils is an unknown command.
@@ -87,5 +88,25 @@ def register_cfgutils(registry: MIRegistry) -> None:
     registry.register("shv_set", shv_set, [("name", "type", "value")], module="cfgutils")
 
 
+def register_tm(registry: MIRegistry) -> None:
+    """tm's ``t_uac_dlg`` (asynchronous reply); imported lazily: tm imports the MI core."""
+    from ..tm.mi import register_tm_mi
+
+    register_tm_mi(registry)
+
+
+def register_dialog(registry: MIRegistry) -> None:
+    from ..tm.mi import register_dialog_mi
+
+    register_dialog_mi(registry)
+
+
+def register_usrloc(registry: MIRegistry) -> None:
+    from ..tm.mi import register_usrloc_mi
+
+    register_usrloc_mi(registry)
+
+
 #: module name -> registration function
-MODULE_COMMANDS = {"cachedb_local": register_cachedb_local, "cfgutils": register_cfgutils}
+MODULE_COMMANDS = {"cachedb_local": register_cachedb_local, "cfgutils": register_cfgutils,
+                   "tm": register_tm, "dialog": register_dialog, "usrloc": register_usrloc}

@@ -8,7 +8,7 @@ values newest first, or named pairs with ``__array(...)`` values), ``interpret``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,10 +142,24 @@ class PreparedCall:
     method: str
     params: list[Any] | dict[str, Any] | None
 
+    @property
+    def is_async(self) -> bool:
+        """The command replies later (``MI_ASYNC_RPL_FLAG``, e.g. ``t_uac_dlg``)."""
+        cmd = self.registry.lookup(self.method)
+        return cmd is not None and cmd.is_async
+
     def run(self) -> MIResponse:
+        """Run and wait for the reply (for async commands: only when another thread
+        delivers it; script callers use ``start`` so the engine can drive its clock)."""
         cmd = self.registry.lookup(self.method)
         assert cmd is not None
         return self.registry.run(cmd, self.params, origin="script")
+
+    def start(self, on_reply: Callable[[MIResponse], None]) -> None:
+        """Run; ``on_reply`` gets the response now or, for async commands, later."""
+        cmd = self.registry.lookup(self.method)
+        assert cmd is not None
+        self.registry.start(cmd, self.params, on_reply, origin="script")
 
 
 def prepare(registry: MIRegistry, command: str, names: Sequence[int | str] | None,
