@@ -189,6 +189,8 @@ class Lowerer:
         self.flag_names: list[str] = []
         self._temp = 0
         self._loops = 0
+        self._span: ast.Span | None = None
+        """The statement being lowered (``$cfg_line`` / ``$cfg_file``)."""
 
     # ------------------------------------------------------------------ helpers
     def _unique(self, base: str) -> str:
@@ -232,7 +234,11 @@ class Lowerer:
     # ------------------------------------------------------------------ bindings
     def pv(self, pv: ast.PVar) -> str:
         sub: str = "None"
-        if isinstance(pv.sub, ast.PVar):
+        if pv.name in ("cfg_line", "cfg_file") and self._span is not None:
+            # curr_action_line / curr_action_file: the statement being executed
+            span = self._span
+            sub = py_literal(str(span.line) if pv.name == "cfg_line" else span.source.name)
+        elif isinstance(pv.sub, ast.PVar):
             sub = self.pv(pv.sub)
         elif pv.sub is not None:
             sub = py_literal(pv.sub)
@@ -397,7 +403,19 @@ class Lowerer:
             return self.route_call_expr(action)[0]
         if isinstance(action, ast.Assign):
             return self.assign_expr(action)
-        raise LowerError(f"{type(action).__name__} cannot be used as a condition or value",
+        # any action may be a condition atom (cfg.y exp_stm): its result counts
+        if isinstance(action, ast.Xlog):
+            return self.xlog_expr(action)
+        if isinstance(action, ast.Log):
+            return self.log_expr(action)
+        if isinstance(action, ast.Exit):
+            return "script_exit(ctx)"
+        if isinstance(action, ast.Drop):
+            return "script_exit(ctx, True)"
+        if isinstance(action, ast.Assert):
+            return self.assert_expr(action)
+        raise LowerError(f"'{type(action).__name__.lower()}' used as a condition or value is "
+                         "not supported by osipsc; move it out of the condition",
                          getattr(action, "span", None))
 
     def compare(self, c: ast.Compare) -> str:
@@ -453,6 +471,7 @@ class Lowerer:
         return [self.stmt(s) for s in (stmts or [])]
 
     def stmt(self, s: Any) -> Stmt:
+        self._span = s.span
         loc = self.loc(s.span)
         text = comment(s.span.text)
         if isinstance(s, ast.Call):
@@ -460,28 +479,9 @@ class Lowerer:
         if isinstance(s, ast.Assign):
             return Stmt("simple", loc, text, expr=self.assign_expr(s))
         if isinstance(s, ast.Xlog):
-            level = "2"
-            if s.kind == "xdbg":
-                level = "4"
-            elif s.level is not None:
-                lv = s.level.value
-                if lv.startswith("$"):
-                    pieces, _ = parse_format(s.level)
-                    level = self.pv(pieces[0]) if pieces and isinstance(pieces[0], ast.PVar) else "2"
-                else:
-                    level = str(_xlog_level(lv))
-            return Stmt("simple", loc, text, expr=f"xlog(ctx, {level}, {self.fmt(s.fmt)})")
+            return Stmt("simple", loc, text, expr=self.xlog_expr(s))
         if isinstance(s, ast.Log):
-            level, msg = 4, ""
-            if s.kind == "log":
-                if len(s.args) == 2 and isinstance(s.args[0], ast.IntLit):
-                    level = s.args[0].value
-                msg = s.args[-1].value if s.args and isinstance(s.args[-1], ast.StrLit) else ""
-            else:
-                level = -1
-                msg = "error(" + ", ".join(str(getattr(a, "value", "")) for a in s.args) + ")"
-            return Stmt("simple", loc, text,
-                        expr=f"log_stmt(ctx, {level}, {py_literal(msg)})")
+            return Stmt("simple", loc, text, expr=self.log_expr(s))
         if isinstance(s, ast.RouteCall):
             expr, dynamic = self.route_call_expr(s)
             return Stmt("routedyn" if dynamic else "route", loc, text, expr=expr)
@@ -526,7 +526,7 @@ class Lowerer:
         if isinstance(s, ast.Return):
             return self.return_stmt(s, loc, text)
         if isinstance(s, ast.Assert):
-            return Stmt("simple", loc, text, expr="-5")
+            return Stmt("call", loc, text, expr=self.assert_expr(s))
         if isinstance(s, ast.Async):
             fname, kinds = self.function(s.call.name, is_async=True)
             args = self.arg_tuple(s.call, kinds)
@@ -541,6 +541,38 @@ class Lowerer:
             return Stmt("simple", loc, text,
                         expr=f"run_launch(ctx, {fname}, {args}, {report}, {param})")
         raise LowerError(f"unsupported statement {type(s).__name__}", getattr(s, "span", None))
+
+    def xlog_expr(self, s: ast.Xlog) -> str:
+        level = "2"
+        if s.kind == "xdbg":
+            level = "4"
+        elif s.level is not None:
+            lv = s.level.value
+            if lv.startswith("$"):
+                pieces, _ = parse_format(s.level)
+                level = self.pv(pieces[0]) if pieces and isinstance(pieces[0], ast.PVar) else "2"
+            else:
+                level = str(_xlog_level(lv))
+        return f"xlog(ctx, {level}, {self.fmt(s.fmt)})"
+
+    def log_expr(self, s: ast.Log) -> str:
+        level, msg = 4, ""
+        if s.kind == "log":
+            if len(s.args) == 2 and isinstance(s.args[0], ast.IntLit):
+                level = s.args[0].value
+            msg = s.args[-1].value if s.args and isinstance(s.args[-1], ast.StrLit) else ""
+        else:
+            level = -1
+            msg = "error(" + ", ".join(str(getattr(a, "value", "")) for a in s.args) + ")"
+        return f"log_stmt(ctx, {level}, {py_literal(msg)})"
+
+    def assert_expr(self, s: ast.Assert) -> str:
+        """Disabled asserts (the default) are not evaluated and give -5 (``ret`` keeps
+        do_action's E_BUG); enabled ones evaluate the condition (action.c ASSERT_T)."""
+        msg = py_literal(s.message.value) if s.message is not None else "None"
+        where = py_literal(f"{s.span.source.name}:{s.span.line}")
+        return (f"(assert_check(ctx, {self.cond(s.cond)}, {msg}, {where}) "
+                f"if ctx.engine.enable_asserts else -5)")
 
     def arg_tuple(self, call: ast.Call, kinds: tuple[str, ...]) -> str:
         args = [self.arg(a, kinds[i] if i < len(kinds) else "") for i, a in enumerate(call.args)]

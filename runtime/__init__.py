@@ -7,6 +7,7 @@ with exactly these names, and a test keeps the two in step.
 
 from .control import (
     ScriptExit,
+    assert_check,
     check,
     cond_ret,
     for_each,
@@ -50,6 +51,7 @@ __all__ = [
     "ERR",
     "Script",
     "ScriptExit",
+    "assert_check",
     "check",
     "cmp_int",
     "cmp_ip",

@@ -49,6 +49,9 @@ class Context:
         "depth",
         "max_while_loops",
         "extra",
+        "stack",
+        "top",
+        "in_error_route",
     )
 
     def __init__(
@@ -72,6 +75,12 @@ class Context:
         self.max_while_loops = 10000 if engine is None else engine.max_while_loops
         self.extra: dict[str, Any] = {}
         """Free slot for modules that attach per-message data (tm transaction, ...)."""
+        self.stack: list[Any] = []
+        """Route functions entered by ``route()`` below the top route (``$route``)."""
+        self.top: str | None = None
+        """Name of the top route (``timer_route[name]``, a resume route); None if unnamed."""
+        self.in_error_route = False
+        """error_route is never re-entered while it runs (``action.c``)."""
 
     def __repr__(self) -> str:
         return f"<Context {self.route_type.value} rc={self.rc} depth={self.depth}>"

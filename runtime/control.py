@@ -91,9 +91,12 @@ def route_call(ctx: Any, fn: Callable[[Any], int], params: tuple[Any, ...] = ())
     ctx.params = params
     ctx.returns = ()
     ctx.depth += 1
+    stack = ctx.stack
+    stack.append(fn)
     try:
         return fn(ctx)
     finally:
+        stack.pop()
         ctx.depth -= 1
         ctx.params = saved
 
@@ -201,3 +204,52 @@ def run_async(ctx: Any, binding: Any, args: tuple[Any, ...], resume: Any, timeou
 def run_launch(ctx: Any, binding: Any, args: tuple[Any, ...], report: Any, param: Any) -> int:
     """``launch(f(...)[, report[, "param"]])``: start ``f`` and continue at once."""
     return ctx.engine.start_launch(ctx, binding, args, report, param)
+
+
+class ScriptAbort(Exception):  # noqa: N818  (the worker would abort(): nothing to continue)
+    """``assert`` failed with ``abort_on_assert = yes``: OpenSIPS calls ``abort()``.
+
+    osipsc never crashes the test process; this exception leaves the engine instead, so the
+    test sees that production would have lost the worker."""
+
+
+NO_ERROR_ROUTE_TYPES = ("onreply_route", "local_route")
+
+
+def run_error_route(ctx: Any) -> None:
+    """Run ``error_route`` from inside the interrupted route (``run_error_route(msg, 0)``).
+
+    Never from reply or local routes, never re-entered while it runs. It is one more level
+    on the route stack (``$route`` shows ``... > error_route``) with no ``$param``; its
+    ``exit``/``drop`` stop the interrupted route too (the ScriptExit propagates).
+    """
+    if ctx.in_error_route or ctx.route_type.value in NO_ERROR_ROUTE_TYPES:
+        return
+    fn = ctx.engine.script.get_route("error_route")
+    if fn is None:
+        return
+    saved = ctx.params
+    ctx.params = ()
+    ctx.in_error_route = True
+    ctx.stack.append(fn)
+    try:
+        fn(ctx)
+    finally:
+        ctx.stack.pop()
+        ctx.in_error_route = False
+        ctx.params = saved
+
+
+def assert_check(ctx: Any, cond: int, message: str | None, where: str) -> int:
+    """``assert(cond[, "msg"])`` with ``enable_asserts``: 1 when the condition holds;
+    else log "ASSERTION FAILED", run error_route and return 0 (stops the script), or abort
+    the worker with ``abort_on_assert``."""
+    if cond > 0:
+        return 1
+    text = f"ASSERTION FAILED ({message}) at {where}" if message else \
+        f"ASSERTION FAILED at {where}"
+    ctx.engine.log(-2, text, internal=True)
+    if getattr(ctx.engine, "abort_on_assert", False):
+        raise ScriptAbort(text)
+    run_error_route(ctx)
+    return 0

@@ -23,7 +23,7 @@ from typing import Any
 
 from .avp import AvpStore
 from .context import Context, RouteType
-from .control import NotEmulated, ScriptError, ScriptExit
+from .control import NotEmulated, ScriptError, ScriptExit, run_error_route
 from .functions.registry import FunctionTable, builtin_async_functions
 from .script import Script
 
@@ -133,6 +133,9 @@ class Engine:
         self.module = module
         params = script.params
         self.xlog_level = _int_param(params.get("xlog_level"), 2)
+        self.xlog_level_default = self.xlog_level  # what `$xlog_level = NULL` restores
+        self.enable_asserts = _bool_param(params.get("enable_asserts"))
+        self.abort_on_assert = _bool_param(params.get("abort_on_assert"))
         self.max_while_loops = _int_param(params.get("max_while_loops"), 10000)
         self.listen = listen or _socket_of(params)
         self.modules = list(script.modules)
@@ -259,6 +262,8 @@ class Engine:
         ctx.depth = 1
         ctx.params = params
         ctx.max_while_loops = self.max_while_loops
+        ctx.stack = []
+        ctx.top = name
         try:
             fn(ctx)
         except ScriptExit as stop:
@@ -270,6 +275,12 @@ class Engine:
             loc = self.script.locate(exc.__traceback__)
             where = f"{loc[0]}:{loc[1]}: " if loc else ""
             self.log(-1, f"{where}{exc}")
+            try:  # a fatal action error: error_route if defined (decisions.md), then stop
+                run_error_route(ctx)
+            except ScriptExit:
+                pass
+            except Exception as inner:
+                raise self.script.rewrite_traceback(inner) from None
         except NotEmulated as exc:
             exc.location = self.script.locate(exc.__traceback__)
             raise self.script.rewrite_traceback(exc) from None
@@ -531,6 +542,13 @@ class Engine:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+
+
+def _bool_param(value: Any) -> bool:
+    """A cfg bool global (``yes``/``on``/``true``/non-zero number)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("yes", "on", "true", "1")
+    return bool(value)
 
 
 def _int_param(value: Any, default: int) -> int:

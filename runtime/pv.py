@@ -363,3 +363,111 @@ pv_table.pvar("param", takes_sub=True)(_param_get)
 pv_table.pvar("return", takes_sub=True)(_return_get)
 
 __all__ = ["PV", "AvpPV", "ParamPV", "RcPV", "ReturnPV", "StrInt", "VarPV", "make_pv"]
+
+
+# --------------------------------------------------------------------------- route stack, cfg
+# ``$route``, ``$route.name``, ``$route.type`` read the route stack of ``action.c``: the top
+# route (named only for failure/branch/timer/event routes and for request-type routes other
+# than the main one, e.g. a resume route) then one ``route[name]`` per nested ``route()``.
+
+_NAMED_TOPS = ("failure_route", "branch_route", "timer_route", "event_route")
+
+
+def _route_frames(ctx: Any) -> list[tuple[str, str | None]]:
+    """(type, name) per level, top route first (``route_stack[route_stack_start..]``)."""
+    kind = ctx.route_type.value
+    top = ctx.top
+    if kind in ("route", "onreply_route"):
+        name = top
+    elif kind in _NAMED_TOPS:
+        name = top if top is not None else ""
+    else:
+        name = None
+    frames: list[tuple[str, str | None]] = [(kind, name)]
+    names = ctx.engine.script.route_names
+    for fn in ctx.stack:
+        fkind, fname = names.get(fn, ("route", ""))
+        # error_route run from inside a route is the "!error_route" frame: printed as is
+        frames.append(("route", fname) if fkind == "route" else ("!" + fkind, None))
+    return frames
+
+
+def _position(frames: list[Any], index: Any) -> int | None:
+    """Stack position (0 = top route) of ``$(route[index])``: index 0 is the current
+    route, 1 its caller, ...; a negative index counts from the top route."""
+    idx = 0 if index is None else index
+    if not isinstance(idx, int):
+        return None
+    if idx < 0:
+        idx += len(frames)
+    if idx < 0 or idx >= len(frames):
+        return None
+    return len(frames) - 1 - idx
+
+
+def _route_text(frame: tuple[str, str | None]) -> str:
+    kind, name = frame
+    return kind.lstrip("!") if name is None else f"{kind}[{name}]"
+
+
+def _route_get(ctx: Any, sub: Any, index: Any) -> Any:
+    frames = _route_frames(ctx)
+    if index == "*":
+        return " > ".join(_route_text(f) for f in frames)
+    pos = _position(frames, index)
+    return None if pos is None else _route_text(frames[pos])
+
+
+def _route_name_get(ctx: Any, sub: Any, index: Any) -> Any:
+    frames = _route_frames(ctx)
+    pos = None if index == "*" else _position(frames, index)  # [*]: unsupported → NULL
+    return None if pos is None else (frames[pos][1] or "")
+
+
+def _route_type_get(ctx: Any, sub: Any, index: Any) -> Any:
+    """The top route's type; every level below it is a ``route`` (get_route_type)."""
+    frames = _route_frames(ctx)
+    pos = None if index == "*" else _position(frames, index)
+    if pos is None:
+        return None
+    return frames[0][0] if pos == 0 else "route"
+
+
+def _cfg_line_get(ctx: Any, sub: Any, index: Any) -> Any:
+    """The compiler bakes the statement's line into ``sub`` (``curr_action_line``)."""
+    try:
+        return int(sub)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _cfg_file_get(ctx: Any, sub: Any, index: Any) -> Any:
+    """The compiler bakes the statement's file into ``sub`` (``curr_action_file``)."""
+    return sub if sub is not None else ""
+
+
+def _xlog_level_get(ctx: Any, sub: Any, index: Any) -> Any:
+    return ctx.engine.xlog_level
+
+
+def _xlog_level_set(ctx: Any, sub: Any, index: Any, value: Any) -> int:
+    """``$xlog_level = N`` changes this worker's level; ``= NULL`` restores the
+    ``xlog_level`` global (``pv_set_xlog_level``); a value without an int form fails."""
+    engine = ctx.engine
+    if value is None:
+        engine.xlog_level = getattr(engine, "xlog_level_default", 2)
+        return 1
+    ival = int_form(value)
+    if ival is None:
+        return -1
+    engine.xlog_level = int(ival)
+    return 1
+
+
+pv_table.pvar("route", takes_index=True)(_route_get)
+pv_table.pvar("route.name", takes_index=True)(_route_name_get)
+pv_table.pvar("route.type", takes_index=True)(_route_type_get)
+pv_table.pvar("cfg_line", takes_sub=True)(_cfg_line_get)
+pv_table.pvar("cfg_file", takes_sub=True)(_cfg_file_get)
+pv_table.pvar("xlog_level")(_xlog_level_get)
+pv_table.setter("xlog_level")(_xlog_level_set)
