@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"osipsc serve: {args.script}: {exc}", file=sys.stderr)
         return 1
     registry = get_state(engine, "mi")
-    lock = getattr(engine, "lock", None)
+    lock = getattr(engine, "lock", None) or threading.RLock()  # one lock for both servers
     servers: list[Any] = []
     try:
         if args.mi_http:

@@ -6,8 +6,10 @@ keep serving; handlers run under ``lock`` (shared with the engine when it passes
 requests never interleave with each other.
 
 HTTP rules (mi_http): only ``POST`` on the root path (405 otherwise; 404 for another path),
-an empty body is 400, a body above ``max_body`` is 413, a notification is 202 without body,
-an internal failure is 500; replies are ``application/json``.
+an empty body is 400, a body above ``max_body`` is 413 with a JSON-RPC ``-32600`` error
+(``data`` = ``Request body too large``; the body is read and discarded, up to ``DRAIN_LIMIT``,
+so the client sees the answer instead of a reset), a notification is 202 without body, an
+internal failure is 500; replies are ``application/json``.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from . import jsonrpc
-from .registry import MIRegistry
+from .registry import INVALID_REQUEST, MIError, MIRegistry
 
 DEFAULT_MAX_BODY = 1 << 20
+DRAIN_LIMIT = 64 << 20
+TOO_LARGE = jsonrpc.render(jsonrpc.response(
+    MIError(INVALID_REQUEST[0], INVALID_REQUEST[1], "Request body too large"), None))
 DATAGRAM_BUFFER = 65535
 
 
@@ -70,9 +75,19 @@ class _HttpHandler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
-        if length < 0 or length > self.server.max_body:
+        if length < 0:
             self.close_connection = True
-            self._send(413 if length > 0 else 400, b"Bad Request")
+            self._send(400, b"Bad Request")
+            return
+        if length > self.server.max_body:
+            self.close_connection = True
+            left = length if length <= DRAIN_LIMIT else 0
+            while left > 0:
+                chunk = self.rfile.read(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
+            self._send(413, TOO_LARGE, "application/json")
             return
         body = self.rfile.read(length) if length else b""
         if not body.strip():
