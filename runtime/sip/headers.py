@@ -57,10 +57,23 @@ def name_matches(header_name: str, wanted: str, case_sensitive: bool = False) ->
     return have == want
 
 
+_KEY_CACHE: dict[str, str] = {}
+_KEY_CACHE_MAX = 4096
+
+
 def header_key(name: str) -> str:
-    """The comparison key of a header name: compact forms expanded, case folded."""
-    low = name.strip().lower()
-    return COMPACT_FORMS.get(low, low)
+    """The comparison key of a header name: compact forms expanded, case folded.
+
+    Every header lookup needs it, so results are memoised per spelling (a message has a
+    handful of distinct names); the cache is bounded because names come off the wire.
+    """
+    key = _KEY_CACHE.get(name)
+    if key is None:
+        low = name.strip().lower()
+        key = COMPACT_FORMS.get(low, low)
+        if len(_KEY_CACHE) < _KEY_CACHE_MAX:
+            _KEY_CACHE[name] = key
+    return key
 
 
 def same_header(a: str, b: str) -> bool:

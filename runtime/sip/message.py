@@ -51,10 +51,11 @@ class Header:
     start: int
     end: int
     body_start: int = 0
+    key: str = field(init=False, repr=False, compare=False)
+    """``header_key(name)``, computed once: every lookup compares it."""
 
-    @property
-    def key(self) -> str:
-        return header_key(self.name)
+    def __post_init__(self) -> None:
+        self.key = header_key(self.name)
 
     @property
     def raw(self) -> str:
@@ -99,6 +100,8 @@ class SipMessage:
         self.status: int | None = None
         self.reason = ""
         self.headers_list: list[Header] = []
+        #: header key -> its Header records in message order, built once (``_indexed``)
+        self._index: dict[str, list[Header]] | None = None
         self.eoh = 0
         self.body_start = 0
         self.body = ""
@@ -154,12 +157,17 @@ class SipMessage:
                 raise SipParseError("bad method")
         pos = nl + 1
         current: Header | None = None
+        size = len(text)
+        headers = self.headers_list
+        index: dict[str, list[Header]] = {}
+        self._index = index
+        find = text.find
         while True:
-            if pos >= len(text):
-                self.eoh = self.body_start = len(text)
+            if pos >= size:
+                self.eoh = self.body_start = size
                 break
-            nl = text.find("\n", pos)
-            line_end = len(text) if nl < 0 else nl + 1
+            nl = find("\n", pos)
+            line_end = size if nl < 0 else nl + 1
             line = text[pos:line_end].rstrip("\r\n")
             if line == "":
                 self.eoh = pos
@@ -178,14 +186,21 @@ class SipMessage:
                     value_off += 1
                 current = Header(name, line[value_off:].rstrip(" \t"), pos, line_end,
                                  pos + value_off)
-                self.headers_list.append(current)
+                headers.append(current)
+                same = index.get(current.key)
+                if same is None:
+                    index[current.key] = [current]
+                else:
+                    same.append(current)
             pos = line_end
         self.body = text[self.body_start:]
-        cl = self.header("content-length")
-        if cl is not None and cl.strip().isdigit() and int(cl) < len(self.body):
-            self.body = self.body[:int(cl)]
+        cl = index.get("content-length")
+        if cl is not None:
+            cl_text = cl[0].body
+            if cl_text.strip().isdigit() and int(cl_text) < len(self.body):
+                self.body = self.body[:int(cl_text)]
         for name in ("via", "from", "to", "call-id", "cseq"):
-            if self.header(name) is None and not (name == "via" and not self.is_request):
+            if name not in index and not (name == "via" and not self.is_request):
                 raise SipParseError(f"missing {name} header")
         if self.is_request:
             try:
@@ -194,23 +209,31 @@ class SipMessage:
                 raise SipParseError(str(exc)) from exc
 
     # ----------------------------------------------------------------- access
+    def _indexed(self) -> dict[str, list[Header]]:
+        """The header index (``_parse`` builds it; a hand-made message gets it here)."""
+        index = self._index
+        if index is None:
+            index = {}
+            for hdr in self.headers_list:
+                index.setdefault(hdr.key, []).append(hdr)
+            self._index = index
+        return index
+
     def header(self, name: str) -> str | None:
         """Body of the first header called ``name`` (case-insensitive, compact forms)."""
-        key = header_key(name)
-        for hdr in self.headers_list:
-            if hdr.key == key:
-                return hdr.body
-        return None
+        index = self._index if self._index is not None else self._indexed()
+        found = index.get(header_key(name))
+        return found[0].body if found else None
 
     def headers(self, name: str) -> list[str]:
         """Bodies of every header line called ``name`` (no comma splitting)."""
-        key = header_key(name)
-        return [h.body for h in self.headers_list if h.key == key]
+        index = self._index if self._index is not None else self._indexed()
+        return [h.body for h in index.get(header_key(name), ())]
 
     def header_fields(self, name: str) -> list[Header]:
         """The :class:`Header` records called ``name`` in message order."""
-        key = header_key(name)
-        return [h for h in self.headers_list if h.key == key]
+        index = self._index if self._index is not None else self._indexed()
+        return list(index.get(header_key(name), ()))
 
     @property
     def cseq_method(self) -> str:
@@ -305,6 +328,7 @@ class SipMessage:
         new = _copy.copy(self)
         new.headers_list = [Header(h.name, h.body, h.start, h.end, h.body_start)
                             for h in self.headers_list]
+        new._index = None
         new.branches = [_copy.deepcopy(b) for b in self.branches]
         new.lumps = self.lumps.copy()
         new.reply_lumps = ReplyLumps(list(self.reply_lumps.headers), self.reply_lumps.body)
