@@ -94,7 +94,8 @@ def route_call(ctx: Any, fn: Callable[[Any], int], params: tuple[Any, ...] = ())
     stack = ctx.stack
     stack.append(fn)
     try:
-        return fn(ctx)
+        tracer = getattr(ctx.engine, "tracer", None)
+        return fn(ctx) if tracer is None else tracer.run(ctx, fn)
     finally:
         stack.pop()
         ctx.depth -= 1

@@ -40,6 +40,8 @@ class Outcome:
     """Datagrams sent: (data, destination, proto)."""
     logs: list[tuple[int, str]] = field(default_factory=list)
     """OpenSIPS's own log records (errors, warnings): never part of a transcript."""
+    trace: list[Any] = field(default_factory=list)
+    """Route flow records (``runtime.trace.TraceRecord``) when the engine traces."""
 
     @property
     def xlog_text(self) -> list[str]:
@@ -127,7 +129,8 @@ class Engine:
     """Runs one compiled script like one OpenSIPS worker process."""
 
     def __init__(self, module: ModuleType | Script, *, start: bool = True,
-                 listen: tuple[str, int] | None = None) -> None:
+                 listen: tuple[str, int] | None = None,
+                 trace: bool | Callable[[Any], Any] = False) -> None:
         script = module if isinstance(module, Script) else module.script
         self.script: Script = script
         self.module = module
@@ -158,6 +161,10 @@ class Engine:
         self._pool: ThreadPoolExecutor | None = None
         self.current = Outcome()
         self.startup_outcome: Outcome | None = None
+        self.tracer: Any = None
+        """A ``runtime.trace.Tracer`` when tracing (``trace=True`` or a callable sink)."""
+        if trace:
+            self.set_trace(trace)
         for name, interval in script.timers:
             self._arm_timer(name, interval)
         if start:
@@ -170,6 +177,16 @@ class Engine:
         the one place the runtime reaches for the compiler, lazily)."""
         compiler = importlib.import_module("osipsc.compiler.render")
         return cls(compiler.load_cfg_module(Path(path)), **kwargs)
+
+    def set_trace(self, trace: bool | Callable[[Any], Any]) -> None:
+        """Record the route flow of every message (``Outcome.trace``); a callable also gets
+        each record as it happens (``osipsc run --trace`` prints them). False turns it off."""
+        if not trace:
+            self.tracer = None
+            return
+        from .trace import Tracer
+
+        self.tracer = Tracer(self, trace if callable(trace) else None)
 
     # ------------------------------------------------------------------ module state
     def register_state_factory(self, name: str, factory: Callable[[Engine], Any]) -> None:
@@ -265,7 +282,10 @@ class Engine:
         ctx.stack = []
         ctx.top = name
         try:
-            fn(ctx)
+            if self.tracer is None:
+                fn(ctx)
+            else:
+                self.tracer.run(ctx, fn)
         except ScriptExit as stop:
             result.exit = True
             result.drop = stop.drop
@@ -436,6 +456,9 @@ class Engine:
             self.log(-3, "BUG in async expression (is the 'tm' module loaded?)")
             return
         resume_name = self.script.route_names[resume][1]
+        if timeout is not None:  # no emulated async function has a timeout handler
+            self.log(-2, "this async function has no support for timeouts -- still using an "
+                         "infinite timeout!")
         if ctx.route_type not in (RouteType.REQUEST, RouteType.ONREPLY) or \
                 getattr(ctx.msg, "method", None) == "ACK":
             self.log(-2, "async detected in non-request or reply route, using sync mode")

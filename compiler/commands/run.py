@@ -12,6 +12,7 @@ import argparse
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 DEFAULT_SETTLE = 3.0
 SENDER = ("127.0.0.1", 5070)
@@ -23,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--settle", type=float, default=None,
                         help="seconds of virtual time after each message (default: "
                         "harness.conf next to the script, else 3)")
+    parser.add_argument("--trace", action="store_true",
+                        help="print the flow of each message through the script (routes "
+                        "started, returned, exited, dropped, with cfg file:line) to stderr")
 
 
 def harness_conf(folder: Path) -> dict[str, float]:
@@ -59,8 +63,10 @@ def record_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
-def transcript(script: Path, messages: list[Path], settle: float | None = None) -> str:
-    """The whole transcript of running ``script`` on ``messages``."""
+def transcript(script: Path, messages: list[Path], settle: float | None = None,
+               trace: Any = None) -> str:
+    """The whole transcript of running ``script`` on ``messages``; ``trace`` (a callable)
+    gets the route flow records as they happen."""
     from osipsc.runtime.engine import Engine, Outcome
     from osipsc.runtime.sip.transcript import known_values_from_messages, render_packet
 
@@ -72,11 +78,11 @@ def transcript(script: Path, messages: list[Path], settle: float | None = None) 
     end_wait = conf.get("end_wait", DEFAULT_SETTLE)
     try:
         module = load_cfg_module(script)
-        engine = Engine(module, start=False)
+        engine = Engine(module, start=False, trace=trace or False)
     except CompileFailed as exc:
-        errors = [d for d in exc.diagnostics if d.is_error]
-        first = errors[0] if errors else None
-        text = (first.opensips or first.message) if first is not None else str(exc)
+        from ..check import startup_error
+
+        text = startup_error(exc.diagnostics) or str(exc)
         return f"== startup-error\n{text}\n"
     except Exception as exc:  # an import-time failure is OpenSIPS refusing the script
         return f"== startup-error\n{exc}\n"
@@ -111,13 +117,19 @@ def transcript(script: Path, messages: list[Path], settle: float | None = None) 
     return "\n".join(out) + "\n"
 
 
+def _print_trace(record: Any) -> None:
+    """One flow record on stderr, indented by route depth (stdout stays the transcript)."""
+    print("trace: " + "  " * max(0, record.depth - 1) + str(record), file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     script = Path(args.script)
     if not script.is_file():
         print(f"osipsc run: cannot read {script}", file=sys.stderr)
         return 2
     try:
-        text = transcript(script, [Path(m) for m in args.messages], args.settle)
+        sink = _print_trace if getattr(args, "trace", False) else None
+        text = transcript(script, [Path(m) for m in args.messages], args.settle, sink)
     except Exception:  # a script error at run time: show the cfg-level traceback
         traceback.print_exc()
         return 1
