@@ -137,6 +137,7 @@ class Engine:
         params = script.params
         self.xlog_level = _int_param(params.get("xlog_level"), 2)
         self.xlog_level_default = self.xlog_level  # what `$xlog_level = NULL` restores
+        self._default_avps = AvpStore()  # the worker's own list (startup/timer/event)
         self.enable_asserts = _bool_param(params.get("enable_asserts"))
         self.abort_on_assert = _bool_param(params.get("abort_on_assert"))
         self.max_while_loops = _int_param(params.get("max_while_loops"), 10000)
@@ -322,8 +323,31 @@ class Engine:
         """Run ``startup_route`` (once) and return what it produced."""
         self.current = out = Outcome()
         if self.script.get_route("startup_route") is not None:
-            ctx = self.new_context(self._dummy_message(), RouteType.STARTUP)
+            ctx = self.new_context(self._dummy_message(), RouteType.STARTUP,
+                                   self._default_avps)
             self.run_top_route("startup_route", None, ctx)
+        self._drain()
+        return out
+
+    def _take_default_avps(self) -> AvpStore:
+        """The worker's default AVP list, left for the next user and then forgotten.
+
+        startup_route is not followed by a reset, so what it leaves is seen by the first
+        timer/event route or message of the worker; those clear the list after their run
+        (``reset_avps()`` in receive.c, timer.c, event_route.c)."""
+        avps = self._default_avps
+        self._default_avps = AvpStore()
+        return avps
+
+    def raise_event(self, name: str, params: dict[str, Any] | None = None) -> Outcome:
+        """Deliver an Event Interface event to ``event_route[name]``: a dummy request,
+        ``$param(name)`` / ``$param(n)`` (1-based) over ``params``, the default AVP list
+        cleared afterwards. Returns what the route produced."""
+        self.current = out = Outcome()
+        if self.script.get_route("event_route", name) is not None:
+            ctx = self.new_context(self._dummy_message(), RouteType.EVENT,
+                                   self._take_default_avps())
+            self.run_top_route("event_route", name, ctx, dict(params or {}))
         self._drain()
         return out
 
@@ -331,7 +355,8 @@ class Engine:
         step = max(1, int(interval or 1))
 
         def fire() -> None:
-            ctx = self.new_context(self._dummy_message(), RouteType.TIMER)
+            ctx = self.new_context(self._dummy_message(), RouteType.TIMER,
+                                   self._take_default_avps())
             self.run_top_route("timer_route", name, ctx)
             self.clock.call_later(step, fire)
 
@@ -353,7 +378,8 @@ class Engine:
             return out
         if msg.is_request:
             self._count("core", "rcv_requests")
-            ctx = self.new_context(msg, RouteType.REQUEST)
+            ctx = self.new_context(msg, RouteType.REQUEST, self._take_default_avps()
+                                   if self._default_avps._lists else None)
             self.run_top_route("route", None, ctx)
             self._after_request(ctx)
         else:

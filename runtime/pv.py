@@ -240,12 +240,22 @@ class ParamPV(PV):
 
     def raw(self, ctx: Any) -> Any:
         sub = self.sub
-        i = sub if type(sub) is int else int_form(sub.get(ctx)) if sub is not None else None
-        if i is None:
-            return None
         params = ctx.params
-        if isinstance(params, dict):
-            return params.get(sub)
+        if isinstance(params, dict):  # event_route: by name, or by 1-based position
+            key = sub if sub is None or isinstance(sub, (int, str)) else sub.get(ctx)
+            if isinstance(key, str) and int_form(key) is None:
+                return params.get(key)
+            i = int_form(key) if not isinstance(key, str) else int(key)
+            values = list(params.values())
+            return values[i - 1] if i is not None and 1 <= i <= len(values) else None
+        if type(sub) is int:
+            i = sub
+        elif sub is None or isinstance(sub, str):
+            return None
+        else:
+            i = int_form(sub.get(ctx))
+            if i is None:
+                return None
         return params[i - 1] if 1 <= i <= len(params) else None
 
     def get(self, ctx: Any) -> Any:

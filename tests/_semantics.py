@@ -49,6 +49,8 @@ class Run:
 def _lines(outcome: Outcome) -> list[str]:
     out: list[str] = []
     for _, text in outcome.xlog:
+        if not text:  # xlog("") (used for its $rc only) prints an empty record
+            continue
         text = text[:-1] if text.endswith("\n") else text
         out.extend(text.split("\n"))
     return out
