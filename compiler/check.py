@@ -31,6 +31,7 @@ from .syntax import (
     Exit,
     ForEach,
     If,
+    IntLit,
     Launch,
     LoadModule,
     ModParam,
@@ -63,6 +64,8 @@ ROUTE_FLAG = {
 # OpenSIPS converts an int parameter's string literal with str2sint: digits, optional '-'
 # ("404" is fine, "+1" is refused: conformance case stats-fixup-error)
 _SINT = re.compile(r"-?[0-9]+$")
+_MAXFWD_FUNCS = frozenset({"mf_process_maxfwd_header", "is_maxfwd_lt"})
+_MAXFWD_UPPER = 256  # MAXFWD_UPPER_LIMIT (the max_limit modparam default)
 ARMING = {"t_on_failure": RouteKind.FAILURE, "t_on_branch": RouteKind.BRANCH,
           "t_on_reply": RouteKind.ONREPLY}
 
@@ -434,6 +437,8 @@ class Checker:
             elif ptype == "str" and isinstance(a, StrLit) and ":static" not in flags \
                     and ":noexpand" not in flags:
                 self.check_format(a)
+        if call.name in _MAXFWD_FUNCS and call.args:
+            self.check_maxfwd_limit(call)
         if call.name in ARMING and call.args and isinstance(call.args[0], StrLit) \
                 and "$" not in call.args[0].value:
             kind = ARMING[call.name]
@@ -441,6 +446,15 @@ class Checker:
             if (kind, name) not in self.routes:
                 self.err(f"{call.name}() arms {kind.value}[{name}], which is not defined",
                          call.args[0].span)
+
+    def check_maxfwd_limit(self, call: Call) -> None:
+        """maxfwd.c fixup_maxfwd_header: a literal limit must be within [1, 256]."""
+        a = call.args[0]
+        value = a.value if isinstance(a, IntLit) else int(a.value) \
+            if isinstance(a, StrLit) and _SINT.match(a.value) else None
+        if value is not None and not 1 <= value <= _MAXFWD_UPPER:
+            self.err(f"{call.name}() limit {value} is outside [1, {_MAXFWD_UPPER}]", a.span,
+                     opensips=f"invalid MAXFWD number <{value}> [1,{_MAXFWD_UPPER}]")
 
     # ------------------------------------------------------------- variables
     def check_format(self, lit: StrLit) -> None:

@@ -76,6 +76,9 @@ CASES: dict[str, tuple[str, str]] = {
     "modparam-not-loaded": ('modparam("tm", "fr_timeout", 5)\nroute { exit; }',
                             "parse error: Parameter <fr_timeout> not found in module <tm> - "
                             "can't set"),
+    # maxfwd.c fixup_maxfwd_header
+    "maxfwd-limit": ('loadmodule "maxfwd.so"\nroute { mf_process_maxfwd_header(0); }',
+                     "invalid MAXFWD number <0> [1,256]"),
     "unknown-global": ("foo_param = 3\nroute { exit; }", "parse error: unknown config variable"),
     # every yyerror comes before any fixup error, wherever it is in the file
     "parse-before-fixup": ('route { route(nowhere); sl_send_reply("x", "y"); }\n'
