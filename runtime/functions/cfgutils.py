@@ -1,8 +1,9 @@
 """cfgutils: sleeps, random events, locks and ``$shv`` (modules/cfgutils).
 
-Time is virtual in osipsc, so ``sleep``/``usleep`` return at once (their async starters
-complete synchronously: the resume route runs inline, as OpenSIPS does for a function that
-finished without I/O). Random events use the engine's ``random.Random`` so a test can seed
+Time is virtual in osipsc, so the sync ``sleep``/``usleep`` return at once. Their async
+starters are real async I/O in OpenSIPS (a timerfd): ``async(sleep(n), r)`` suspends and ``r``
+runs once ``n`` seconds have passed on the virtual clock (``advance``), with ``$rc`` 1; a zero
+duration disarms the timerfd, so nothing ever resumes. Random events use the engine's ``random.Random`` so a test can seed
 it. Locks are no-ops: routes never run concurrently in one engine.
 """
 
@@ -43,14 +44,37 @@ def usleep(ctx: Any, microseconds: int) -> int:
     return 1
 
 
+class SleepJob:
+    """The timerfd of ``async_sleep``/``async_usleep`` on the engine's virtual clock.
+
+    ``start(done)`` arms it (engine loop); ``finish`` is ``resume_async_sleep``: ``$rc`` 1.
+    The duration is an unsigned int in C: zero disarms the timer (it never fires) and a
+    negative value is a duration of decades; both never complete here.
+    """
+
+    def __init__(self, engine: Any, seconds: float) -> None:
+        self.engine = engine
+        self.seconds = seconds
+
+    def start(self, done: Any) -> None:
+        if self.seconds > 0:
+            self.engine.clock.call_later(self.seconds, done)
+
+    def run(self) -> None:  # pragma: no cover - the engine calls start() when present
+        raise RuntimeError("SleepJob completes on the virtual clock, not on a pool thread")
+
+    def finish(self, ctx: Any) -> int:
+        return 1
+
+
 @export_async("sleep", module="cfgutils")
-def sleep_async(ctx: Any, seconds: int) -> int:
-    return 1
+def sleep_async(ctx: Any, seconds: int) -> SleepJob:
+    return SleepJob(ctx.engine, float(seconds))
 
 
 @export_async("usleep", module="cfgutils")
-def usleep_async(ctx: Any, microseconds: int) -> int:
-    return 1
+def usleep_async(ctx: Any, microseconds: int) -> SleepJob:
+    return SleepJob(ctx.engine, microseconds / 1_000_000)
 
 
 @export("rand_event", module="cfgutils")
