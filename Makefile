@@ -27,6 +27,7 @@ bench: venv
 	$(BIN)/python benchmarks/frontend.py
 	$(BIN)/python benchmarks/compile.py
 	$(BIN)/python benchmarks/runtime.py
+	$(BIN)/python benchmarks/mi.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -95,11 +95,21 @@ def route_call(ctx: Any, fn: Callable[[Any], int], params: tuple[Any, ...] = ())
     stack.append(fn)
     try:
         tracer = getattr(ctx.engine, "tracer", None)
-        return fn(ctx) if tracer is None else tracer.run(ctx, fn)
+        result = fn(ctx) if tracer is None else tracer.run(ctx, fn)
     finally:
         stack.pop()
         ctx.depth -= 1
         ctx.params = saved
+    # $return shows the values of *this* route's own return(...): a route that ends
+    # without setting any (end of block, return(N)) leaves none, even if it called a
+    # route that did (script_return_pop keeps only the popped level's values).
+    if ctx.returns is ctx.extra.get(_NESTED_RETURNS):
+        ctx.returns = ()
+    ctx.extra[_NESTED_RETURNS] = ctx.returns
+    return result
+
+
+_NESTED_RETURNS = "osipsc.nested_returns"
 
 
 def route_dyn(ctx: Any, script: Any, name: Any, params: tuple[Any, ...] = ()) -> int:

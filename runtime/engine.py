@@ -275,7 +275,7 @@ class Engine:
         if fn is None:
             return result
         ctx.rc = self.rc
-        ctx.returns = self.returns
+        ctx.returns = ()  # script_return_push() at a top route frees the last values
         ctx.vars = self.vars
         ctx.depth = 1
         ctx.params = params

@@ -373,3 +373,17 @@ route[report] { xlog("report rc=$rc $param(1)\n"); }
     assert engine.receive(request(1)).xlog_text == ["rc=1\n"]
     assert engine.settle().xlog_text == ["rc=1\n"]
     assert engine.advance(1).xlog_text == ["rc=1\n", "report rc=1 slept\n"]
+
+
+def test_launch_with_a_failing_parameter_fixup_is_minus_1(tmp_path: Path) -> None:
+    engine = engine_from(tmp_path, r"""
+loadmodule "cfgutils.so"
+route {
+    $var(x) = "abc";
+    launch(sleep($var(x)), report);
+    xlog("rc=$rc\n");
+}
+route[report] { xlog("report (never)\n"); }
+""")
+    assert engine.receive(request(1)).xlog_text == ["rc=-1\n"]
+    assert engine.advance(5).xlog_text == ["rc=-1\n"]
