@@ -529,8 +529,8 @@ class Engine:
             self.log(-3, "BUG in launch expression")
             return -5
         converted = binding.convert(ctx, args)
-        if converted is None:
-            return 1
+        if converted is None:  # parameter fix-up failed: an error, not "no I/O" (§3.5)
+            return -1
         text = param.expand(ctx) if hasattr(param, "expand") else param
         outcome = self._starter(binding)(ctx, *converted)
         if isinstance(outcome, int):
