@@ -42,9 +42,47 @@ def py_literal(value: Any) -> str:
         return "[" + ", ".join(py_literal(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+    if isinstance(value, str):
+        return _str_literal(value)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
         return repr(value)
     raise TypeError(f"no literal for {type(value).__name__}")
+
+
+def _str_literal(value: str) -> str:
+    """``repr`` with black's preferred double quotes, so black has nothing to change in most
+    generated blocks (one formatting pass instead of two; see ``emit.format_module``)."""
+    text = repr(value)
+    if text[0] == "'" and '"' not in text:
+        return '"' + text[1:-1] + '"'
+    return text
+
+
+def unparen(expr: str) -> str:
+    """``expr`` without one pair of parentheses that encloses all of it (black drops such
+    redundant parentheses on the right of an assignment)."""
+    if not (expr.startswith("(") and expr.endswith(")")):
+        return expr
+    depth = 0
+    quote = ""
+    i = 0
+    while i < len(expr):
+        ch = expr[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0 and i != len(expr) - 1:
+                return expr
+        i += 1
+    return expr[1:-1]
 
 
 def comment(text: str, limit: int = 96) -> str:
@@ -115,6 +153,12 @@ class Route:
         """The body ends with a statement that never falls through."""
         return bool(self.body) and self.body[-1].kind in (
             "return", "return_var", "exit", "drop", "async")
+
+    @property
+    def needs_result(self) -> bool:
+        """False when the body is one terminal statement: ``r`` would be set and never read
+        (pyflakes F841 in the generated module)."""
+        return not (self.terminal and len(self.body) == 1)
 
     @property
     def kind_literal(self) -> str:
@@ -403,6 +447,10 @@ class Lowerer:
             return self.route_call_expr(action)[0]
         if isinstance(action, ast.Assign):
             return self.assign_expr(action)
+        if isinstance(action, ast.Async):  # `if (!async(f(), resume))`: valid in cfg.y
+            return self.async_expr(action)
+        if isinstance(action, ast.Launch):
+            return self.launch_expr(action)
         # any action may be a condition atom (cfg.y exp_stm): its result counts
         if isinstance(action, ast.Xlog):
             return self.xlog_expr(action)
@@ -486,7 +534,7 @@ class Lowerer:
             expr, dynamic = self.route_call_expr(s)
             return Stmt("routedyn" if dynamic else "route", loc, text, expr=expr)
         if isinstance(s, ast.If):
-            node = Stmt("if", loc, text, expr=self.cond(s.cond), body=self.block(s.then),
+            node = Stmt("if", loc, text, expr=unparen(self.cond(s.cond)), body=self.block(s.then),
                         orelse=self.block(s.orelse) if s.orelse is not None else None)
             node.fix_rc = bool(node.body) and node.body[-1].kind == "if"
             node.fix_rc_else = bool(node.orelse) and node.orelse[-1].kind == "if"
@@ -528,18 +576,9 @@ class Lowerer:
         if isinstance(s, ast.Assert):
             return Stmt("call", loc, text, expr=self.assert_expr(s))
         if isinstance(s, ast.Async):
-            fname, kinds = self.function(s.call.name, is_async=True)
-            args = self.arg_tuple(s.call, kinds)
-            resume = self.route_target(s.resume)
-            timeout = py_literal(s.timeout)
-            return Stmt("async", loc, text, expr=f"run_async(ctx, {fname}, {args}, {resume}, {timeout})")
+            return Stmt("async", loc, text, expr=self.async_expr(s))
         if isinstance(s, ast.Launch):
-            fname, kinds = self.function(s.call.name, is_async=True)
-            args = self.arg_tuple(s.call, kinds)
-            report = self.route_target(s.report) if s.report is not None else "None"
-            param = self.fmt(s.param) if s.param is not None else "None"
-            return Stmt("simple", loc, text,
-                        expr=f"run_launch(ctx, {fname}, {args}, {report}, {param})")
+            return Stmt("simple", loc, text, expr=self.launch_expr(s))
         raise LowerError(f"unsupported statement {type(s).__name__}", getattr(s, "span", None))
 
     def xlog_expr(self, s: ast.Xlog) -> str:
@@ -573,6 +612,19 @@ class Lowerer:
         where = py_literal(f"{s.span.source.name}:{s.span.line}")
         return (f"(assert_check(ctx, {self.cond(s.cond)}, {msg}, {where}) "
                 f"if ctx.engine.enable_asserts else -5)")
+
+    def async_expr(self, s: ast.Async) -> str:
+        fname, kinds = self.function(s.call.name, is_async=True)
+        args = self.arg_tuple(s.call, kinds)
+        resume = self.route_target(s.resume)
+        return f"run_async(ctx, {fname}, {args}, {resume}, {py_literal(s.timeout)})"
+
+    def launch_expr(self, s: ast.Launch) -> str:
+        fname, kinds = self.function(s.call.name, is_async=True)
+        args = self.arg_tuple(s.call, kinds)
+        report = self.route_target(s.report) if s.report is not None else "None"
+        param = self.fmt(s.param) if s.param is not None else "None"
+        return f"run_launch(ctx, {fname}, {args}, {report}, {param})"
 
     def arg_tuple(self, call: ast.Call, kinds: tuple[str, ...]) -> str:
         args = [self.arg(a, kinds[i] if i < len(kinds) else "") for i, a in enumerate(call.args)]

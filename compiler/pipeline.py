@@ -87,7 +87,14 @@ def compile_file(path: Path, root: Path | None = None, cache: FormatCache | None
                            and Path(f.path).resolve() != path.resolve()]
     if script is None or any(d.is_error for d in diagnostics):
         return result
+    from .diagnostics import error
+    from .lower import LowerError
     from .render import render_script
 
-    result.text = render_script(script, result.source_name, cache=cache)
+    try:
+        result.text = render_script(script, result.source_name, cache=cache)
+    except LowerError as exc:
+        src = exc.span.source if exc.span is not None else script.main
+        start = exc.span.start if exc.span is not None else 0
+        result.diagnostics.append(error(str(exc), src, start, opensips=str(exc)))
     return result

@@ -51,10 +51,7 @@ def _imports(text: str) -> str:
 def _black_str(value: str) -> str | None:
     """``value`` as black writes a string literal, or None when unsure (black decides)."""
     text = py_literal(value)
-    body = text[1:-1]
-    if text[0] == "'" and '"' not in body and "\\" not in body:
-        return f'"{body}"'
-    return None
+    return text if text[0] == '"' and "\\" not in text else None
 
 
 def _line_map(files: list[str], entries: list[tuple[int, int, int]],

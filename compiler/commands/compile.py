@@ -15,7 +15,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, error
 from ..emit import iter_cfg_files, write_atomic
 from ..pipeline import CompileResult, compile_file, make_cache, output_path
 
@@ -40,8 +40,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _compile_one(job: tuple[str, str, bool]) -> CompileResult:
+    """Compile one file; a bug in osipsc becomes an error for that file, not a crash of the
+    whole run (the other files are still written)."""
     path, root, use_cache = job
-    return compile_file(Path(path), Path(root), make_cache(use_cache))
+    try:
+        return compile_file(Path(path), Path(root), make_cache(use_cache))
+    except Exception as exc:  # noqa: BLE001 - reported as an internal error of this file
+        result = CompileResult(path=Path(path), root=Path(root), text=None)
+        result.diagnostics = [error(f"{path}: internal error in osipsc "
+                                    f"({type(exc).__name__}: {exc}); please report it", None)]
+        return result
 
 
 def _report(diags: list[Diagnostic], fmt: str) -> None:

@@ -17,7 +17,6 @@ script = Script(
 # route {
 @script.route("route", None)
 def route(ctx):
-    r = 1
     # exit
     script_exit(ctx)
 
@@ -26,6 +25,6 @@ script.set_line_map(
     ("empty_main.cfg",),
     (
         (18, 0, 5),
-        (22, 0, 6),
+        (21, 0, 6),
     ),
 )

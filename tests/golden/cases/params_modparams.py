@@ -17,7 +17,6 @@ script = Script(
 # route {
 @script.route("route", None)
 def route(ctx):
-    r = 1
     # exit
     script_exit(ctx)
 
@@ -26,6 +25,6 @@ script.set_line_map(
     ("params_modparams.cfg",),
     (
         (18, 0, 10),
-        (22, 0, 11),
+        (21, 0, 11),
     ),
 )

@@ -21,7 +21,6 @@ pv_var_x = script.pv("var", "x", None, (), "$var(x)")
 # route[a] { return; }
 @script.route("route", "a")
 def route_a(ctx):
-    r = 1
     # return
     ctx.rc = 1
     return 1
@@ -30,7 +29,6 @@ def route_a(ctx):
 # route[b] { return(5); }
 @script.route("route", "b")
 def route_b(ctx):
-    r = 1
     # return(5)
     ctx.rc = 5
     return 5
@@ -39,7 +37,6 @@ def route_b(ctx):
 # route[c] { return($var(x)); }
 @script.route("route", "c")
 def route_c(ctx):
-    r = 1
     # return($var(x))
     return ret_value(ctx, pv_var_x.get(ctx))
 
@@ -47,7 +44,6 @@ def route_c(ctx):
 # route[d] { return(3, "s", 42, -5, $var(x)); }
 @script.route("route", "d")
 def route_d(ctx):
-    r = 1
     # return(3, "s", 42, -5, $var(x))
     ctx.returns = (
         "s",
@@ -62,7 +58,6 @@ def route_d(ctx):
 # route[e] { return(0); }
 @script.route("route", "e")
 def route_e(ctx):
-    r = 1
     # return(0)
     script_exit(ctx)
 
@@ -88,20 +83,20 @@ script.set_line_map(
     ("return_forms.cfg",),
     (
         (22, 0, 5),
-        (26, 0, 5),
-        (31, 0, 6),
-        (35, 0, 6),
-        (40, 0, 7),
-        (44, 0, 7),
+        (25, 0, 5),
+        (30, 0, 6),
+        (33, 0, 6),
+        (38, 0, 7),
+        (41, 0, 7),
+        (45, 0, 8),
         (48, 0, 8),
-        (52, 0, 8),
-        (63, 0, 9),
-        (67, 0, 9),
-        (71, 0, 10),
-        (75, 0, 11),
-        (77, 0, 11),
-        (79, 0, 11),
-        (81, 0, 11),
-        (83, 0, 11),
+        (59, 0, 9),
+        (62, 0, 9),
+        (66, 0, 10),
+        (70, 0, 11),
+        (72, 0, 11),
+        (74, 0, 11),
+        (76, 0, 11),
+        (78, 0, 11),
     ),
 )

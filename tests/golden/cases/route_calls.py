@@ -23,7 +23,6 @@ pv_var_r = script.pv("var", "r", None, (), "$var(r)")
 # route[sub] {
 @script.route("route", "sub")
 def route_sub(ctx):
-    r = 1
     # return(-2)
     ctx.rc = -2
     return -2
@@ -63,12 +62,12 @@ script.set_line_map(
     ("route_calls.cfg",),
     (
         (24, 0, 5),
-        (28, 0, 6),
-        (33, 0, 8),
-        (37, 0, 9),
-        (39, 0, 10),
-        (50, 0, 11),
-        (53, 0, 11),
-        (58, 0, 12),
+        (27, 0, 6),
+        (32, 0, 8),
+        (36, 0, 9),
+        (38, 0, 10),
+        (49, 0, 11),
+        (52, 0, 11),
+        (57, 0, 12),
     ),
 )

@@ -21,7 +21,6 @@ pv_var_name = script.pv("var", "name", None, (), "$var(name)")
 # route[dyn_a] { return(7); }
 @script.route("route", "dyn_a")
 def route_dyn_a(ctx):
-    r = 1
     # return(7)
     ctx.rc = 7
     return 7
@@ -42,9 +41,9 @@ script.set_line_map(
     ("route_dynamic.cfg",),
     (
         (22, 0, 5),
-        (26, 0, 5),
-        (31, 0, 6),
-        (35, 0, 7),
-        (37, 0, 8),
+        (25, 0, 5),
+        (30, 0, 6),
+        (34, 0, 7),
+        (36, 0, 8),
     ),
 )

@@ -38,7 +38,6 @@ def timer_route_tick(ctx):
 # route {
 @script.route("route", None)
 def route(ctx):
-    r = 1
     # exit
     script_exit(ctx)
 
@@ -51,6 +50,6 @@ script.set_line_map(
         (30, 0, 8),
         (34, 0, 9),
         (39, 0, 11),
-        (43, 0, 12),
+        (42, 0, 12),
     ),
 )
