@@ -44,7 +44,10 @@ class ScriptEngine(Engine):
         try:
             outcome = super().receive(text, src, proto)
         except Exception as exc:
-            raise self._explain(exc) from exc
+            explained = self._explain(exc)
+            if explained is exc:
+                raise
+            raise explained from exc
         return ScriptOutcome(outcome, self.last_context)
 
     def settle(self) -> ScriptOutcome:  # type: ignore[override]
@@ -63,14 +66,26 @@ class ScriptEngine(Engine):
         try:
             run()
         except Exception as exc:
-            raise self._explain(exc) from exc
+            explained = self._explain(exc)
+            if explained is exc:
+                raise
+            raise explained from exc
         cur = self.current
         new = Outcome(xlog=cur.xlog[marks[0]:], packets=cur.packets[marks[1]:],
                       logs=cur.logs[marks[2]:], trace=cur.trace[marks[3]:])
         return ScriptOutcome(new, self.last_context)
 
     def _explain(self, exc: BaseException) -> BaseException:
-        loc = getattr(exc, "location", None) or self.script.locate(exc.__traceback__)
+        """A ``ScriptError`` naming the innermost cfg location of ``exc`` (the engine already
+        rewrote generated frames into ``<route> (cfg)`` frames at the cfg file and line)."""
+        loc = None
+        tb = exc.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code.co_name.endswith(" (cfg)"):
+                loc = (code.co_filename, tb.tb_lineno)
+            tb = tb.tb_next
+        loc = loc or getattr(exc, "location", None) or self.script.locate(exc.__traceback__)
         if loc is None:
             return exc
         return ScriptError(f"{loc[0]}:{loc[1]}: {type(exc).__name__}: {exc}")
