@@ -105,15 +105,19 @@ def rss_kb() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
-def timed(handle: Callable[[bytes], Any], msgs: list[bytes], repeat: int = 3) -> float:
-    """Best seconds per message over ``repeat`` passes (the messages are pre-built)."""
+def timed(make: Callable[[], Callable[[bytes], Any]], msgs: list[bytes],
+          repeat: int = 3) -> float:
+    """Best CPU seconds per message over ``repeat`` passes (the messages are pre-built);
+    each pass gets a fresh engine from ``make`` so a pass never sees retransmissions. CPU
+    time (``process_time``), like OpenSIPS's figure, so other load on the box matters less."""
     best = 1e9
     for _ in range(repeat):
+        handle = make()
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for data in msgs:
             handle(data)
-        best = min(best, (time.perf_counter() - t0) / len(msgs))
+        best = min(best, (time.process_time() - t0) / len(msgs))
     return best
 
 
@@ -122,11 +126,16 @@ def new_engine(cfg: str) -> Engine:
 
 
 def bench_a(count: int) -> float:
-    engine = new_engine("script-a.cfg")
+    module = load_cfg_module(HERE / "data" / "script-a.cfg")
     msgs = [script_a_request(n) for n in range(count)]
-    out = engine.receive(msgs[0], SRC)
+    out = Engine(module).receive(msgs[0], SRC)
     assert out.packets and out.packets[0][0].startswith(b"SIP/2.0 200 OK"), out
-    per = timed(lambda d: engine.receive(d, SRC), msgs)
+
+    def make() -> Callable[[bytes], Any]:
+        engine = Engine(module)
+        return lambda d: engine.receive(d, SRC)
+
+    per = timed(make, msgs)
     us = per * 1e6
     print(f"(a) script A: {us:6.2f} µs/message ({1 / per:,.0f} msg/s); OpenSIPS 3.6.8: "
           f"{OPENSIPS_A_US} µs -> ratio {us / OPENSIPS_A_US:.2f} (target < 50 µs)")
@@ -149,10 +158,18 @@ def check_mix_equivalence(count: int) -> bool:
 def bench_mix(count: int) -> tuple[float, float]:
     same = check_mix_equivalence(300)
     msgs = [mix_request(n) for n in range(count)]
-    compiled = new_engine("mix.cfg")
-    hand = new_engine("mix.cfg")
-    per_c = timed(lambda d: compiled.receive(d, SRC), msgs)
-    per_h = timed(lambda d: handwritten_mix.receive(hand, d, SRC), msgs)
+    module = load_cfg_module(HERE / "data" / "mix.cfg")
+
+    def make_compiled() -> Callable[[bytes], Any]:
+        engine = Engine(module)
+        return lambda d: engine.receive(d, SRC)
+
+    def make_hand() -> Callable[[bytes], Any]:
+        engine = Engine(module)
+        return lambda d: handwritten_mix.receive(engine, d, SRC)
+
+    per_c = timed(make_compiled, msgs)
+    per_h = timed(make_hand, msgs)
     rate = 1 / per_c
     print(f"(b) mix (REGISTER/INVITE/BYE): compiled {rate:,.0f} msg/s ({per_c * 1e6:.2f} µs), "
           f"handwritten {1 / per_h:,.0f} msg/s ({per_h * 1e6:.2f} µs) -> ratio "
