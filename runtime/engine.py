@@ -472,9 +472,9 @@ class Engine:
         """``async(f(...), resume)``: the current script ends; ``resume`` runs later.
 
         Without tm nothing starts and nothing resumes (OpenSIPS: "BUG in async expression",
-        the script just stops). Outside request/reply routes, and for an ACK, tm runs the
-        job in sync mode: the worker blocks on it, then runs ``resume`` inline on the same
-        message and route type (runtime.md §3.4).
+        the script just stops). Outside request routes (reply routes: see below), and for
+        an ACK, tm runs the job in sync mode: the worker blocks on it, then runs ``resume``
+        inline on the same message and route type (runtime.md §3.4).
         """
         txn = None
         resume_ctx: Context = ctx
@@ -485,7 +485,10 @@ class Engine:
         if timeout is not None:  # no emulated async function has a timeout handler
             self.log(-2, "this async function has no support for timeouts -- still using an "
                          "infinite timeout!")
-        if ctx.route_type not in (RouteType.REQUEST, RouteType.ONREPLY) or \
+        # tm suspends a reply too (cloned into the transaction) and relays it after the
+        # resume route; osipsc runs reply routes' async in sync mode instead: same routes,
+        # same order for that reply, only no other message can run in between
+        if ctx.route_type is not RouteType.REQUEST or \
                 getattr(ctx.msg, "method", None) == "ACK":
             self.log(-2, "async detected in non-request or reply route, using sync mode")
             converted = binding.convert(ctx, args)

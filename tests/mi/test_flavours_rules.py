@@ -387,3 +387,27 @@ route[report] { xlog("report (never)\n"); }
 """)
     assert engine.receive(request(1)).xlog_text == ["rc=-1\n"]
     assert engine.advance(5).xlog_text == ["rc=-1\n"]
+
+
+def test_async_in_reply_route_resumes_before_the_reply_is_relayed(tmp_path: Path) -> None:
+    engine = engine_from(tmp_path, r"""
+route {
+    t_on_reply("rpl");
+    $du = "sip:127.0.0.1:5099";
+    t_relay();
+}
+onreply_route[rpl] {
+    xlog("reply $rs\n");
+    async(mi("cache_store local r $rs", $var(r)), resume);
+    xlog("reply after async (never)\n");
+}
+route[resume] { xlog("resume rc=$rc r=$var(r) rs=$rs\n"); }
+""")
+    out = engine.receive(request(1))
+    fwd = next(p[0] for p in out.packets if p[0].startswith(b"OPTIONS ")).decode()
+    head = fwd.split("\r\n\r\n")[0].split("\r\n")
+    keep = [h for h in head[1:] if h.split(":")[0] in ("Via", "From", "To", "Call-ID", "CSeq")]
+    reply = "\r\n".join(["SIP/2.0 200 OK", *keep, "Content-Length: 0", "", ""])
+    out = engine.receive(reply.encode(), src=("127.0.0.1", 5099))
+    assert out.xlog_text == ["reply 200\n", 'resume rc=1 r="OK" rs=200\n']
+    assert [p[0].split(b"\r\n", 1)[0] for p in out.packets] == [b"SIP/2.0 200 OK"]
