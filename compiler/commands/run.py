@@ -107,6 +107,8 @@ def transcript(script: Path, messages: list[Path], settle: float | None = None,
         emit(engine.settle())
         for path, data in zip(messages, raw, strict=True):
             out.append(f"== {path.name}")
+            if trace:
+                trace(f"== {path.name}")
             engine.receive(data, SENDER)
             emit(engine.advance(settle))
         out.append("== end")
@@ -118,8 +120,10 @@ def transcript(script: Path, messages: list[Path], settle: float | None = None,
 
 
 def _print_trace(record: Any) -> None:
-    """One flow record on stderr, indented by route depth (stdout stays the transcript)."""
-    print("trace: " + "  " * max(0, record.depth - 1) + str(record), file=sys.stderr)
+    """One flow record (or a ``== message`` heading) on stderr, indented by route depth;
+    stdout stays the transcript."""
+    depth = getattr(record, "depth", 1)
+    print("trace: " + "  " * max(0, depth - 1) + str(record), file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:

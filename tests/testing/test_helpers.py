@@ -90,6 +90,6 @@ def test_mi_mock_answers_and_unregisters_its_stub() -> None:
 
 def test_broken_cfg_is_a_cfg_error_with_diagnostics(tmp_path: Path) -> None:
     cfg = tmp_path / "bad.cfg"
-    cfg.write_text('route { no_such_function(); }\n')
-    with pytest.raises(CfgError, match="bad.cfg:1"):
+    cfg.write_text('route {\n    if ($rU == ) { exit; }\n}\n')
+    with pytest.raises(CfgError, match="bad.cfg:2"):
         load_engine(cfg)

@@ -55,7 +55,8 @@ def test_run_trace_sink_gets_every_record_in_order() -> None:
     text = transcript(RESIDENTIAL, sorted((RESIDENTIAL.parent / "messages").glob("*.sip")),
                       trace=lambda r: seen.append(str(r)))
     assert text.startswith("== startup\n")
-    assert seen[:4] == [
+    assert seen[:5] == [
+        "== 01-register.sip",
         "start|route residential.cfg:30",
         "start|route[register] residential.cfg:72",
         "return|route[register] residential.cfg:83 rc=1",
