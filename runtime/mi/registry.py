@@ -298,6 +298,9 @@ class MIRegistry:
         self.commands: dict[str, MICommand] = {}
         self.startup_time: float | None = None
         self.argv: list[str] = []
+        self.pump: Callable[[Callable[[], bool]], bool] | None = None
+        """How ``run`` lets an async command's reply arrive when nothing else will: the
+        engine's ``block_until`` (virtual time passes, due timers fire). Set by ``setup``."""
 
     # -- registration -------------------------------------------------------------------
     def register(self, name: str, handler: Handler,
@@ -369,6 +372,11 @@ class MIRegistry:
             ready.set()
 
         self.start(cmd, params, on_reply, origin)
+        if not ready.is_set() and timeout is None and self.pump is not None:
+            # an MI server thread (under the serve lock) or the engine loop: nobody else
+            # drives this engine, so let its virtual time pass instead of waiting forever
+            self.pump(ready.is_set)
+            timeout = 0
         if not ready.wait(timeout):
             return MIError(SERVER_ERROR[0], SERVER_ERROR[1], "Timeout waiting for reply")
         return box[0]

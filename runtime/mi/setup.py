@@ -16,6 +16,9 @@ def build_registry(engine: Any = None) -> MIRegistry:
     registry = MIRegistry(engine)
     registry.startup_time = now(registry.engine)
     registry.argv = list(getattr(engine, "argv", None) or sys.argv)
+    block_until = getattr(engine, "block_until", None)
+    if callable(block_until):
+        registry.pump = block_until
     register_core(registry)
     mods = loaded_modules(registry.engine)
     for module, register in MODULE_COMMANDS.items():

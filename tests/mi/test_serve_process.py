@@ -208,3 +208,15 @@ def test_udp_notification_gets_no_reply_but_runs(served: Served) -> None:
 
 def test_served_process_still_alive(served: Served) -> None:
     assert served.proc.poll() is None
+
+
+@pytest.mark.parametrize("flavour", ["http", "datagram"])
+def test_async_mi_command_replies_after_virtual_time(served: Served, flavour: str) -> None:
+    """``t_uac_dlg`` towards a silent destination: tm's fr timer answers 408 on the served
+    engine's virtual clock, so the client gets the final reply instead of hanging."""
+    mi = served.http_client() if flavour == "http" else served.udp_client()
+    reply = mi.execute("t_uac_dlg", {
+        "method": "OPTIONS", "ruri": "sip:nobody@127.0.0.1:5999",
+        "headers": "From: <sip:mi@127.0.0.1>\r\nTo: <sip:nobody@127.0.0.1>\r\n"})
+    assert reply == {"Status": "408 Request Timeout"}
+    assert mi.execute("version")
