@@ -90,5 +90,5 @@ def error(message: str, source: SourceFile | None, start: int = 0, end: int | No
 
 
 def warning(message: str, source: SourceFile | None, start: int = 0, end: int | None = None,
-            hint: str | None = None) -> Diagnostic:
-    return Diagnostic(Severity.WARNING, message, source, start, end, hint)
+            hint: str | None = None, opensips: str | None = None) -> Diagnostic:
+    return Diagnostic(Severity.WARNING, message, source, start, end, hint, opensips)

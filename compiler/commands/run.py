@@ -76,12 +76,17 @@ def transcript(script: Path, messages: list[Path], settle: float | None = None,
     if settle is None:
         settle = conf.get("settle", DEFAULT_SETTLE)
     end_wait = conf.get("end_wait", DEFAULT_SETTLE)
+    from ..check import startup_error
+    from ..frontend import load_script
+
+    _, diagnostics = load_script(script)
+    refused = startup_error(diagnostics)
+    if refused is not None:  # OpenSIPS would not start: the transcript says why
+        return f"== startup-error\n{refused}\n"
     try:
         module = load_cfg_module(script)
         engine = Engine(module, start=False, trace=trace or False)
     except CompileFailed as exc:
-        from ..check import startup_error
-
         text = startup_error(exc.diagnostics) or str(exc)
         return f"== startup-error\n{text}\n"
     except Exception as exc:  # an import-time failure is OpenSIPS refusing the script
