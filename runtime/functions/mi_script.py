@@ -123,9 +123,9 @@ def _wait_for_async_command(ctx: Any, prepared: PreparedCall) -> MIResponse | No
 
 
 class MIJob:
-    """``AsyncJob`` of ``mi()``: ``run()`` executes the command on the worker pool (it may
-    wait for an async MI command's reply), ``finish(ctx)`` stores ``ret_var`` and returns
-    the resume/report ``$rc``."""
+    """``AsyncJob`` of ``mi()``: ``start(done)`` executes the command when the engine
+    dispatches it (``run()`` is the same for callers without a loop), ``finish(ctx)`` stores
+    ``ret_var`` and returns the resume/report ``$rc``."""
 
     def __init__(self, prepared: PreparedCall, ret_var: Any, pretty: bool) -> None:
         self.prepared = prepared
@@ -135,6 +135,12 @@ class MIJob:
 
     def run(self) -> None:
         self.response = self.prepared.run()
+
+    def start(self, done: Any) -> None:
+        """Run on the engine loop once the route has ended (as the one idle worker would):
+        deterministic, and no MI handler ever races a route over module state."""
+        self.run()
+        done()
 
     def finish(self, ctx: Any) -> int:
         rc = store(ctx, self.ret_var, interpret(self.response, self.pretty))
