@@ -7,6 +7,11 @@ touch the script context; it is where an MI command runs), then ``finish(ctx)`` 
 engine loop — the one "SIP worker" — with the resumed (or report) context, stores the outputs
 (e.g. the result variable of ``mi()``) and returns the value the resume/report route sees in
 ``$rc``.
+
+A job may also have ``start(done)``: the engine then calls it on the engine loop when it
+dispatches the job (once the current route has ended) instead of using the pool, and the job
+calls ``done()`` when its outcome exists (at once, or later from a SIP reply or a timer of
+this engine). ``mi()`` jobs and cfgutils' async ``sleep`` work this way.
 """
 
 from __future__ import annotations
