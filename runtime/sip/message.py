@@ -235,7 +235,32 @@ class SipMessage:
         index: dict[str, list[Header]] = {}
         self._index = index
         find = text.find
-        while True:
+        end = find("\r\n\r\n", pos)
+        block = text[pos:end] if end > pos and text[pos] not in "\r\n \t" else ""
+        fast = bool(block) and "\n " not in block and "\n\t" not in block \
+            and block.count("\r") == block.count("\n") == block.count("\r\n")
+        if fast:
+            # the common shape: CRLF lines, no folding - one split instead of a scan per line
+            # (same results as the general loop below, which handles everything else)
+            for line in block.split("\r\n"):
+                line_end = pos + len(line) + 2
+                colon = line.find(":")
+                if colon <= 0:
+                    raise SipParseError(f"bad header line {line!r}")
+                rest = line[colon + 1:]
+                value = rest.lstrip(" \t")
+                current = Header(line[:colon].strip(), value.rstrip(" \t"), pos, line_end,
+                                 pos + colon + 1 + len(rest) - len(value))
+                headers.append(current)
+                same = index.get(current.key)
+                if same is None:
+                    index[current.key] = [current]
+                else:
+                    same.append(current)
+                pos = line_end
+            self.eoh = end + 2
+            self.body_start = end + 4
+        while not fast:
             if pos >= size:
                 self.eoh = self.body_start = size
                 break
@@ -398,7 +423,8 @@ class SipMessage:
 
     def copy(self) -> SipMessage:
         """An independent copy (transactions, resume routes, branches)."""
-        new = _copy.copy(self)
+        new = _new_object(type(self))
+        new.__dict__.update(self.__dict__)  # what copy.copy does, minus its reduce protocol
         new.headers_list = [h.clone() for h in self.headers_list]
         new._index = None
         new.branches = [_copy.deepcopy(b) for b in self.branches]

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: text -> parsed value, bounded (texts come off the wire): ``NameAddr.parse``
+_PARSED: dict[str, NameAddr] = {}
+_PARSED_MAX = 2048
+
 
 @dataclass(frozen=True, slots=True)
 class NameAddr:
@@ -21,6 +25,20 @@ class NameAddr:
 
     @classmethod
     def parse(cls, text: str) -> NameAddr:
+        """Parse ``text`` (memoised: the value is immutable and a message's handlers
+        parse the same header text many times; failures are not cached)."""
+        found = _PARSED.get(text)
+        if found is not None and cls is NameAddr:
+            return found
+        value = cls._parse_text(text)
+        if cls is NameAddr:
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[text] = value
+        return value
+
+    @classmethod
+    def _parse_text(cls, text: str) -> NameAddr:
         text = text.strip()
         lt = _find_unquoted(text, "<")
         if lt >= 0:

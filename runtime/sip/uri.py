@@ -17,6 +17,11 @@ class UriError(ValueError):
     """The text is not a URI OpenSIPS's parser accepts."""
 
 
+#: text -> parsed value, bounded (texts come off the wire): ``SipUri.parse``
+_PARSED: dict[str, SipUri] = {}
+_PARSED_MAX = 2048
+
+
 @dataclass(frozen=True, slots=True)
 class SipUri:
     """A parsed URI; ``params`` / ``headers`` keep their raw text without ``;`` / ``?``."""
@@ -31,6 +36,20 @@ class SipUri:
 
     @classmethod
     def parse(cls, text: str) -> SipUri:
+        """Parse ``text`` (memoised: the value is immutable and a message's handlers
+        parse the same header text many times; failures are not cached)."""
+        found = _PARSED.get(text)
+        if found is not None and cls is SipUri:
+            return found
+        value = cls._parse_text(text)
+        if cls is SipUri:
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[text] = value
+        return value
+
+    @classmethod
+    def _parse_text(cls, text: str) -> SipUri:
         """Parse ``text``; raise :class:`UriError` when it is not a SIP/TEL URI."""
         text = text.strip()
         colon = text.find(":")

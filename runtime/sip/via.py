@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: text -> parsed value, bounded (texts come off the wire): ``Via.parse``
+_PARSED: dict[str, Via] = {}
+_PARSED_MAX = 2048
+
 
 @dataclass(frozen=True, slots=True)
 class Via:
@@ -21,6 +25,20 @@ class Via:
 
     @classmethod
     def parse(cls, text: str) -> Via:
+        """Parse ``text`` (memoised: the value is immutable and a message's handlers
+        parse the same header text many times; failures are not cached)."""
+        found = _PARSED.get(text)
+        if found is not None and cls is Via:
+            return found
+        value = cls._parse_text(text)
+        if cls is Via:
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[text] = value
+        return value
+
+    @classmethod
+    def _parse_text(cls, text: str) -> Via:
         text = text.strip()
         proto, _, rest = text.partition(" ")
         parts = [p.strip() for p in proto.split("/")]
