@@ -104,6 +104,14 @@ _CONVERTERS: dict[str, Callable[[Any, Any, int, str], Any]] = {
 }
 
 
+#: argument types each converter returns as they are (``None`` = omitted optional)
+_PLAIN_TYPES: dict[Callable[[Any, Any, int, str], Any], frozenset[type]] = {
+    _conv_int: frozenset({type(None), int}),
+    _conv_str: frozenset({type(None), str}),
+    _conv_any: frozenset({type(None), int, str}),
+}
+
+
 def _kind(spec: str) -> str:
     """``"str:fixnull?"`` → ``"str"``; ``"var?>"`` → ``"var"``."""
     base = spec.split(":", 1)[0].rstrip("?>")
@@ -118,13 +126,16 @@ class FunctionBinding:
     it with ``engine.functions[name] = impl``) is called.
     """
 
-    __slots__ = ("name", "kinds", "convs", "is_async")
+    __slots__ = ("name", "kinds", "convs", "is_async", "plain")
 
     def __init__(self, name: str, kinds: tuple[str, ...] = (), is_async: bool = False) -> None:
         self.name = name
         self.kinds = kinds
         self.convs = tuple(_CONVERTERS.get(_kind(k), _conv_any) for k in kinds)
         self.is_async = is_async
+        #: per parameter, the argument types its converter returns unchanged (decided once,
+        #: here): a call whose arguments are all such literals skips conversion entirely
+        self.plain = tuple(_PLAIN_TYPES.get(conv, frozenset()) for conv in self.convs)
 
     def __repr__(self) -> str:
         return f"<function {self.name}>"
@@ -143,6 +154,15 @@ class FunctionBinding:
 
     def __call__(self, ctx: Any, *args: Any) -> int:
         impl = ctx.engine.resolve(self.name)
+        if not args:
+            return impl(ctx)
+        plain = self.plain
+        if len(args) <= len(plain):
+            for arg, types in zip(args, plain, strict=False):
+                if type(arg) not in types:
+                    break
+            else:
+                return impl(ctx, *args)
         converted = self.convert(ctx, args)
         if converted is None:
             return -1
