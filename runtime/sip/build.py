@@ -27,13 +27,10 @@ CRLF = "\r\n"
 
 
 def _first_via(msg: SipMessage) -> tuple[Header, Via] | None:
-    vias = msg.header_fields("via")
-    if not vias:
+    via = msg.via1()  # parsed once per message
+    if via is None:
         return None
-    try:
-        return vias[0], Via.parse(vias[0].body.split(",")[0])
-    except ValueError:
-        return None
+    return msg.header_fields("via")[0], via
 
 
 def _received_needed(msg: SipMessage, via: Via) -> bool:
@@ -153,9 +150,12 @@ def _tag_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     return vs, ve
 
 
+_SL_TAG_FIXED = hashlib.md5(b"OpenSIPS-stateless").hexdigest()
+
+
 def sl_to_tag(msg: SipMessage) -> str:
     """The To-tag sl adds: a fixed md5 part and a per-request CRC suffix (tags.h layout)."""
-    fixed = hashlib.md5(b"OpenSIPS-stateless").hexdigest()
+    fixed = _SL_TAG_FIXED
     via = msg.via1()
     seed = (msg.header("call-id") or "") + (via.branch or "" if via else "")
     return f"{fixed}-{zlib.crc32(seed.encode('latin-1')) & 0xffffffff:08x}"

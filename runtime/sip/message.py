@@ -175,6 +175,7 @@ class SipMessage:
         self.headers_list: list[Header] = []
         #: header key -> its Header records in message order, built once (``_indexed``)
         self._index: dict[str, list[Header]] | None = None
+        self._via1_cache: tuple[str, Via | None] | None = None
         self.eoh = 0
         self.body_start = 0
         self.body = ""
@@ -370,14 +371,22 @@ class SipMessage:
             return None
 
     def via1(self) -> Via | None:
-        vias = self.header_fields("via")
+        """The first Via value parsed; remembered per message (replies, tm, sl and $pvars
+        all ask), keyed by the header body's identity so an edited body is parsed again."""
+        index = self._index if self._index is not None else self._indexed()
+        vias = index.get("via")
         if not vias:
             return None
-        first = vias[0].body.split(",")[0]
+        body = vias[0].body
+        cached = self._via1_cache
+        if cached is not None and cached[0] is body:
+            return cached[1]
         try:
-            return Via.parse(first)
+            via: Via | None = Via.parse(body.split(",")[0])
         except ValueError:
-            return None
+            via = None
+        self._via1_cache = (body, via)
+        return via
 
     @property
     def to_tag(self) -> str | None:
