@@ -17,7 +17,7 @@ venv: $(BIN)/osipsc
 
 demo: venv
 	$(BIN)/osipsc compile samples/residential/residential.cfg -o -
-	$(BIN)/osipsc run samples/residential/residential.cfg samples/residential/messages/01-register.sip
+	$(BIN)/osipsc run samples/residential/residential.cfg samples/residential/messages/*.sip
 
 test: venv
 	$(BIN)/ruff check .
