@@ -184,10 +184,10 @@ def stream(make: Callable[[int], bytes], total: int) -> Iterator[bytes]:
 
 
 def bench_rss(total: int) -> None:
-    """RSS growth of script A and of the mix (virtual clock advanced 1 s per 300 messages,
+    """RSS growth of script A and of the mix (virtual clock advanced 1 s per 100 messages,
     so tm timers retire transactions as a live proxy's would)."""
     for name, cfg, make, tick in (("script A", "script-a.cfg", script_a_request, 0),
-                                  ("mix", "mix.cfg", mix_request, 300)):
+                                  ("mix", "mix.cfg", mix_request, 100)):
         engine = new_engine(cfg)
         warm = min(20_000, total // 10)
         for n in range(warm):

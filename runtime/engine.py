@@ -380,16 +380,30 @@ class Engine:
             self._count("core", "rcv_requests")
             ctx = self.new_context(msg, RouteType.REQUEST, self._take_default_avps()
                                    if self._default_avps._lists else None)
-            self.run_top_route("route", None, ctx)
+            result = self.run_top_route("route", None, ctx)
             self._after_request(ctx)
-        else:
-            self._count("core", "rcv_replies")
-            ctx = self.new_context(msg, RouteType.ONREPLY)
-            result = self.run_top_route("onreply_route", None, ctx)
-            if not (result.drop and _reply_code(msg) < 200):
-                self._reply_to_tm(msg)
+            self._drain()
+            if not result.suspended:
+                self._release_request(ctx)
+            return out
+        self._count("core", "rcv_replies")
+        ctx = self.new_context(msg, RouteType.ONREPLY)
+        result = self.run_top_route("onreply_route", None, ctx)
+        if not (result.drop and _reply_code(msg) < 200):
+            self._reply_to_tm(msg)
         self._drain()
         return out
+
+    def _release_request(self, ctx: Context) -> None:
+        """The request is done (OpenSIPS resets ``T`` after the request route): drop tm's
+        binding of this message, which otherwise kept every received request alive (the
+        RSS leak of benchmarks/runtime.py --rss). A suspended request keeps it for its
+        resume route."""
+        if "tm" not in self.modules:
+            return
+        tm = self._states.get("tm")
+        if tm is not None and hasattr(tm, "unbind"):
+            tm.unbind(ctx)
 
     def _after_request(self, ctx: Context) -> None:
         hook = getattr(self, "post_request_hook", None)
