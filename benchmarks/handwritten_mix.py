@@ -65,4 +65,5 @@ def receive(engine: Engine, data: bytes, src: tuple[str, int] = ("127.0.0.1", 50
     engine._count("core", "rcv_requests")  # noqa: SLF001 - same statistics as the engine
     ctx: Any = Context(engine, msg, RouteType.REQUEST)
     route(ctx)
+    engine._release_request(ctx)  # noqa: SLF001 - tm's end-of-request cleanup, as receive does
     return out
