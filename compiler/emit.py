@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -36,6 +37,31 @@ def black_version() -> str:
         return metadata.version("black")
     except metadata.PackageNotFoundError:  # pragma: no cover - black is a dependency
         return "absent"
+
+
+@lru_cache(maxsize=1)
+def compiler_fingerprint() -> str:
+    """Size and mtime of every file that shapes generated text (compiler, templates, export
+    tables, the runtime's exported names): a whole-module cache entry written by other
+    compiler code -- an edited checkout with the same version number -- never matches."""
+    from importlib.util import find_spec
+
+    here = Path(__file__).parent
+    files = [*here.glob("*.py"), *(here / "data").glob("*.tsv")]
+    for package in ("osipsc.templates", "osipsc.runtime"):  # located, not imported
+        spec = find_spec(package)
+        if spec is not None and spec.origin:
+            origin = Path(spec.origin)
+            files += [origin, *origin.parent.glob("*.j2")]
+    files.sort()
+    digest = hashlib.sha256()
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def default_cache_dir() -> Path:
@@ -91,6 +117,50 @@ class FormatCache:
             write_atomic(self._path(key), f"{self.MAGIC.rstrip()} {key}\n{formatted}")
         except OSError:
             pass  # a cache that cannot be written only costs speed
+
+    # Whole modules: recompiling an unchanged config skips the front end and lowering too.
+    def module_key(self, cfg: Path, root: Path, source_name: str, data: bytes) -> str:
+        digest = hashlib.sha256()
+        for part in ("module", __version__, compiler_fingerprint(), black_version(),
+                     repr(sorted(BLACK_MODE.items())), str(cfg.resolve()), str(root.resolve()),
+                     source_name):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def get_module(self, key: str) -> tuple[str, list[Path]] | None:
+        """(module text, included files) when every included file is unchanged."""
+        entry = self.get(key)
+        if entry is None:
+            return None
+        head, sep, text = entry.partition("\n")
+        try:
+            includes = json.loads(head) if sep else None
+        except ValueError:
+            return None
+        if not isinstance(includes, list):
+            return None
+        paths = []
+        for item in includes:
+            if not (isinstance(item, list) and len(item) == 2):
+                return None
+            path = Path(str(item[0]))
+            try:
+                if hashlib.sha256(path.read_bytes()).hexdigest() != item[1]:
+                    return None
+            except OSError:
+                return None
+            paths.append(path)
+        return text, paths
+
+    def put_module(self, key: str, text: str, included: list[Path]) -> None:
+        try:
+            includes = [[str(p.resolve()), hashlib.sha256(p.read_bytes()).hexdigest()]
+                        for p in included]
+        except OSError:
+            return
+        self.put(key, json.dumps(includes) + "\n" + text)
 
 
 def split_top_level(source: str) -> list[str]:

@@ -76,10 +76,20 @@ def compile_file(path: Path, root: Path | None = None, cache: FormatCache | None
     Never raises for a user mistake: unreadable files and script errors come back as
     diagnostics with ``text`` None.
     """
-    from .frontend import load_script
-
     root = root if root is not None else path.parent
     result = CompileResult(path=path, root=root, text=None)
+    key = None
+    if cache is not None:
+        try:
+            key = cache.module_key(path, root, result.source_name, path.read_bytes())
+        except OSError:
+            key = None  # the front end reports the unreadable file
+        hit = cache.get_module(key) if key is not None else None
+        if hit is not None:
+            result.text, result.included = hit
+            return result
+    from .frontend import load_script
+
     script, diagnostics = load_script(path, root=root)
     result.diagnostics = diagnostics
     if script is not None:
@@ -97,4 +107,7 @@ def compile_file(path: Path, root: Path | None = None, cache: FormatCache | None
         src = exc.span.source if exc.span is not None else script.main
         start = exc.span.start if exc.span is not None else 0
         result.diagnostics.append(error(str(exc), src, start, opensips=str(exc)))
+    if cache is not None and key is not None and result.text is not None \
+            and not result.diagnostics:  # warnings must show on every compile: not cached
+        cache.put_module(key, result.text, result.included)
     return result

@@ -197,3 +197,32 @@ def test_per_block_formatting_equals_black_on_the_whole_module() -> None:
     mode = black.Mode(line_length=emit.BLACK_MODE["line_length"],
                       target_versions={black.TargetVersion.PY310})
     assert format_module(source) == black.format_str(source, mode=mode)
+
+
+def test_whole_module_cache_follows_included_files(tmp_path: Path) -> None:
+    from osipsc.compiler.pipeline import compile_file
+
+    cache = FormatCache(tmp_path / "c")
+    src = tmp_path / "src"
+    main_cfg = _cfg(src, "main.cfg",
+                    MAIN.replace("route {", 'include_file "helper.inc.cfg"\nroute {', 1))
+    _cfg(src, "helper.inc.cfg", HELPER)
+    first = compile_file(main_cfg, src, cache)
+    assert first.ok and '200, "OK"' in (first.text or "")
+    again = compile_file(main_cfg, src, cache)  # served by the whole-module entry
+    assert again.text == first.text
+    assert [p.name for p in again.included] == ["helper.inc.cfg"]
+    _cfg(src, "helper.inc.cfg", HELPER.replace('200, "OK"', '202, "Accepted"'))
+    edited = compile_file(main_cfg, src, cache)
+    assert '202, "Accepted"' in (edited.text or "")
+    assert edited.text == compile_file(main_cfg, src, None).text
+
+
+def test_warnings_are_not_hidden_by_the_cache(tmp_path: Path) -> None:
+    from osipsc.compiler.pipeline import compile_file
+
+    cache = FormatCache(tmp_path / "c")
+    cfg = _cfg(tmp_path, "w.cfg", HEAD + "route { exit; }\nroute[unused] { exit; }\n")
+    first = compile_file(cfg, tmp_path, cache)
+    second = compile_file(cfg, tmp_path, cache)
+    assert [d.render() for d in first.diagnostics] == [d.render() for d in second.diagnostics]
