@@ -129,15 +129,17 @@ class FormatCache:
         digest.update(data)
         return digest.hexdigest()
 
-    def get_module(self, key: str) -> tuple[str, list[Path]] | None:
-        """(module text, included files) when every included file is unchanged."""
+    def get_module(self, key: str) -> tuple[str, list[Path], list[CachedWarning]] | None:
+        """(module text, included files, warnings) when every included file is unchanged."""
         entry = self.get(key)
         if entry is None:
             return None
         head, sep, text = entry.partition("\n")
         try:
-            includes = json.loads(head) if sep else None
-        except ValueError:
+            meta = json.loads(head) if sep else None
+            includes = meta["includes"]
+            warnings = [CachedWarning(str(r), str(j)) for r, j in meta["warnings"]]
+        except (ValueError, TypeError, KeyError):
             return None
         if not isinstance(includes, list):
             return None
@@ -152,15 +154,35 @@ class FormatCache:
             except OSError:
                 return None
             paths.append(path)
-        return text, paths
+        return text, paths, warnings
 
-    def put_module(self, key: str, text: str, included: list[Path]) -> None:
+    def put_module(self, key: str, text: str, included: list[Path], warnings: list) -> None:
+        """Store a module with its included files' hashes and its warnings (rendered both
+        ways, so a cached compile prints exactly what a fresh one would)."""
         try:
             includes = [[str(p.resolve()), hashlib.sha256(p.read_bytes()).hexdigest()]
                         for p in included]
         except OSError:
             return
-        self.put(key, json.dumps(includes) + "\n" + text)
+        meta = {"includes": includes, "warnings": [[w.render(), w.to_json()] for w in warnings]}
+        self.put(key, json.dumps(meta) + "\n" + text)
+
+
+class CachedWarning:
+    """A warning replayed from a whole-module cache entry (what commands use of a
+    ``Diagnostic``: ``is_error``, ``render()``, ``to_json()``)."""
+
+    is_error = False
+
+    def __init__(self, rendered: str, as_json: str) -> None:
+        self._rendered = rendered
+        self._json = as_json
+
+    def render(self) -> str:
+        return self._rendered
+
+    def to_json(self) -> str:
+        return self._json
 
 
 def split_top_level(source: str) -> list[str]:

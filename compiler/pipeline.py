@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic
-from .emit import FormatCache, default_cache_dir
+from .emit import CachedWarning, FormatCache, default_cache_dir
 
 _NOT_IDENT = re.compile(r"[^0-9A-Za-z_]")
 
@@ -24,7 +24,7 @@ class CompileResult:
     path: Path
     root: Path
     text: str | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic | CachedWarning] = field(default_factory=list)
     included: list[Path] = field(default_factory=list)
 
     @property
@@ -86,7 +86,8 @@ def compile_file(path: Path, root: Path | None = None, cache: FormatCache | None
             key = None  # the front end reports the unreadable file
         hit = cache.get_module(key) if key is not None else None
         if hit is not None:
-            result.text, result.included = hit
+            result.text, result.included, warnings = hit
+            result.diagnostics = list(warnings)
             return result
     from .frontend import load_script
 
@@ -108,6 +109,6 @@ def compile_file(path: Path, root: Path | None = None, cache: FormatCache | None
         start = exc.span.start if exc.span is not None else 0
         result.diagnostics.append(error(str(exc), src, start, opensips=str(exc)))
     if cache is not None and key is not None and result.text is not None \
-            and not result.diagnostics:  # warnings must show on every compile: not cached
-        cache.put_module(key, result.text, result.included)
+            and not any(d.is_error for d in result.diagnostics):
+        cache.put_module(key, result.text, result.included, result.diagnostics)
     return result
