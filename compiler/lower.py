@@ -12,6 +12,7 @@ Any cfg text lands in the output only through ``py_literal`` (a Python literal *
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -208,6 +209,13 @@ _VALUE_OPS = {
 }
 
 
+def _content_name(prefix: str, expr: str) -> str:
+    """A binding name derived from what it binds, not from the order of first use: adding a
+    format string to one route must not rename the bindings other routes use (that would
+    change their functions and miss the per-route format cache)."""
+    return f"{prefix}_{hashlib.sha256(expr.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+
+
 def route_pyname(kind: str, name: str | None) -> str:
     """``route[relay]`` → ``route_relay``; the main ``route`` → ``route``."""
     if name is None:
@@ -323,16 +331,16 @@ class Lowerer:
             return py_literal("".join(pieces))  # type: ignore[arg-type]
         args = ", ".join(self.pv(p) if isinstance(p, ast.PVar) else py_literal(p) for p in pieces)
         expr = f"script.fmt({args})"
-        return self._bind(("fmt", expr), self._numbered("fmt"), expr)
+        return self._bind(("fmt", expr), _content_name("fmt", expr), expr)
 
     def regex(self, pattern: str, newline: bool = False) -> str:
         flag = ", newline=True" if newline else ""
         expr = f"script.regex({py_literal(pattern)}{flag})"
-        return self._bind(("re", expr), self._numbered("re"), expr)
+        return self._bind(("re", expr), _content_name("re", expr), expr)
 
     def network(self, text: str) -> str:
         expr = f"script.network({py_literal(text)})"
-        return self._bind(("net", expr), self._numbered("net"), expr)
+        return self._bind(("net", expr), _content_name("net", expr), expr)
 
     def function(self, name: str, is_async: bool = False) -> tuple[str, tuple[str, ...]]:
         rows = export_table().get(name, [])

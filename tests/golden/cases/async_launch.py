@@ -16,13 +16,13 @@ script = Script(
 )
 
 pv_rc = script.pv("rc", None, None, (), "$rc")
-fmt_1 = script.fmt("rc=", pv_rc, "\n")
+fmt_74bc4e9c = script.fmt("rc=", pv_rc, "\n")
 pv_param_1 = script.pv("param", "1", None, (), "$param(1)")
-fmt_2 = script.fmt("p=", pv_param_1, "\n")
+fmt_1e940e97 = script.fmt("p=", pv_param_1, "\n")
 af_mi = script.async_function("mi", ("str", "var?>", "var?>", "var?>"))
 pv_var_l = script.pv("var", "l", None, (), "$var(l)")
 pv_ru = script.pv("rU", None, None, (), "$rU")
-fmt_3 = script.fmt("P-", pv_ru)
+fmt_33179283 = script.fmt("P-", pv_ru)
 pv_var_r = script.pv("var", "r", None, (), "$var(r)")
 
 
@@ -31,7 +31,7 @@ pv_var_r = script.pv("var", "r", None, (), "$var(r)")
 def route_resume(ctx):
     r = 1
     # xlog("rc=$rc\n")
-    r = ctx.rc = xlog(ctx, 2, fmt_1)
+    r = ctx.rc = xlog(ctx, 2, fmt_74bc4e9c)
     return r
 
 
@@ -40,7 +40,7 @@ def route_resume(ctx):
 def route_report(ctx):
     r = 1
     # xlog("p=$param(1)\n")
-    r = ctx.rc = xlog(ctx, 2, fmt_2)
+    r = ctx.rc = xlog(ctx, 2, fmt_1e940e97)
     return r
 
 
@@ -57,7 +57,7 @@ def route(ctx):
             pv_var_l,
         ),
         route_report,
-        fmt_3,
+        fmt_33179283,
     )
     # async(mi("uptime", $var(r)), resume)
     run_async(

@@ -21,7 +21,7 @@ script = Script(
 pv_var_a = script.pv("var", "a", None, (), "$var(a)")
 pv_var_b = script.pv("var", "b", None, (), "$var(b)")
 pv_si = script.pv("si", None, None, (), "$si")
-net_1 = script.network("127.0.0.0/8")
+net_ba0927c3 = script.network("127.0.0.0/8")
 
 
 # route {
@@ -61,7 +61,7 @@ def route(ctx):
         r = 1
         ctx.rc = c
     # if ($si == 127.0.0.0/8) xlog("net\n");
-    c = cmp_ip("==", pv_si.get(ctx), net_1)
+    c = cmp_ip("==", pv_si.get(ctx), net_ba0927c3)
     if c > 0:
         # xlog("net\n")
         r = ctx.rc = xlog(ctx, 2, "net\n")

@@ -27,9 +27,9 @@ pv_var_r = script.pv("var", "r", None, (), "$var(r)")
 f_sl_send_reply = script.function("sl_send_reply", ("int", "str"))
 pv_var_l = script.pv("var", "l", None, (), "$var(l)")
 pv_err_class = script.pv("err.class", None, None, (), "$err.class")
-fmt_1 = script.fmt("error: ", pv_err_class, "\n")
+fmt_cdae8b12 = script.fmt("error: ", pv_err_class, "\n")
 pv_rm = script.pv("rm", None, None, (), "$rm")
-fmt_2 = script.fmt("local ", pv_rm, "\n")
+fmt_bca55fa1 = script.fmt("local ", pv_rm, "\n")
 
 
 # route[resume] { xlog("resumed\n"); }
@@ -132,7 +132,7 @@ def route(ctx):
 def error_route(ctx):
     r = 1
     # xlog("error: $err.class\n")
-    r = ctx.rc = xlog(ctx, 2, fmt_1)
+    r = ctx.rc = xlog(ctx, 2, fmt_cdae8b12)
     # exit
     script_exit(ctx)
 
@@ -142,7 +142,7 @@ def error_route(ctx):
 def local_route(ctx):
     r = 1
     # xlog("local $rm\n")
-    r = ctx.rc = xlog(ctx, 2, fmt_2)
+    r = ctx.rc = xlog(ctx, 2, fmt_bca55fa1)
     return r
 
 

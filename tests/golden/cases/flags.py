@@ -19,7 +19,7 @@ f_setflag = script.function("setflag", ("str:static",))
 f_isflagset = script.function("isflagset", ("str:static",))
 f_resetflag = script.function("resetflag", ("str:static",))
 pv_mf = script.pv("mf", None, None, (), "$mf")
-fmt_1 = script.fmt(pv_mf, "\n")
+fmt_b3b4ced2 = script.fmt(pv_mf, "\n")
 
 
 # route {
@@ -41,7 +41,7 @@ def route(ctx):
         r = 1
         ctx.rc = c
     # xlog("$mf\n")
-    r = ctx.rc = xlog(ctx, 2, fmt_1)
+    r = ctx.rc = xlog(ctx, 2, fmt_b3b4ced2)
     return r
 
 

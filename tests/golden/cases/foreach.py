@@ -16,7 +16,7 @@ script = Script(
 
 pv_avp_x_x = script.pv("avp", "x", "*", (), "$(avp(x)[*])")
 pv_var_v = script.pv("var", "v", None, (), "$var(v)")
-fmt_1 = script.fmt(pv_var_v, "\n")
+fmt_6de28921 = script.fmt(pv_var_v, "\n")
 
 
 # route {
@@ -28,7 +28,7 @@ def route(ctx):
     for v in for_each(ctx, pv_avp_x_x):
         pv_var_v.assign(ctx, "=", v)
         # xlog("$var(v)\n")
-        r = ctx.rc = xlog(ctx, 2, fmt_1)
+        r = ctx.rc = xlog(ctx, 2, fmt_6de28921)
     ctx.rc = r
     return r
 

@@ -14,7 +14,7 @@ script = Script(
 
 pv_avp_x = script.pv("avp", "x", None, (), "$avp(x)")
 pv_var_v = script.pv("var", "v", None, (), "$var(v)")
-fmt_1 = script.fmt(pv_var_v, "\n")
+fmt_6de28921 = script.fmt(pv_var_v, "\n")
 
 
 # route {

@@ -16,12 +16,12 @@ script = Script(
 f_sl_send_reply = script.function("sl_send_reply", ("int", "str"))
 pv_var_code = script.pv("var", "code", None, (), "$var(code)")
 pv_var_x = script.pv("var", "x", None, (), "$var(x)")
-fmt_1 = script.fmt("R ", pv_var_x)
+fmt_467ece22 = script.fmt("R ", pv_var_x)
 f_search = script.function("search", ("re",))
-re_1 = script.regex("^X-Foo", newline=True)
+re_42ea6e1d = script.regex("^X-Foo", newline=True)
 f_append_hf = script.function("append_hf", ("str", "str?"))
 pv_var_a = script.pv("var", "a", None, (), "$var(a)")
-fmt_2 = script.fmt("X-A: ", pv_var_a, "\r\n")
+fmt_44670b84 = script.fmt("X-A: ", pv_var_a, "\r\n")
 
 
 # route {
@@ -33,15 +33,15 @@ def route(ctx):
     if not r:
         raise ScriptExit()
     # sl_send_reply($var(code), "R $var(x)")
-    r = ctx.rc = f_sl_send_reply(ctx, pv_var_code, fmt_1)
+    r = ctx.rc = f_sl_send_reply(ctx, pv_var_code, fmt_467ece22)
     if not r:
         raise ScriptExit()
     # search("^X-Foo")
-    r = ctx.rc = f_search(ctx, re_1)
+    r = ctx.rc = f_search(ctx, re_42ea6e1d)
     if not r:
         raise ScriptExit()
     # append_hf("X-A: $var(a)\r\n")
-    r = ctx.rc = f_append_hf(ctx, fmt_2)
+    r = ctx.rc = f_append_hf(ctx, fmt_44670b84)
     if not r:
         raise ScriptExit()
     return r

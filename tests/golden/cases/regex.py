@@ -16,7 +16,7 @@ script = Script(
 )
 
 pv_ru = script.pv("ru", None, None, (), "$ru")
-re_1 = script.regex("^sip:[a-z]+@")
+re_f1b3d4e0 = script.regex("^sip:[a-z]+@")
 pv_var_re = script.pv("var", "re", None, (), "$var(re)")
 
 
@@ -25,7 +25,7 @@ pv_var_re = script.pv("var", "re", None, (), "$var(re)")
 def route(ctx):
     r = 1
     # if ($ru =~ "^sip:[a-z]+@") xlog("m\n");
-    c = cmp_re("=~", pv_ru.get(ctx), re_1)
+    c = cmp_re("=~", pv_ru.get(ctx), re_f1b3d4e0)
     if c > 0:
         # xlog("m\n")
         r = ctx.rc = xlog(ctx, 2, "m\n")

@@ -14,7 +14,7 @@ script = Script(
 )
 
 pv_var_w = script.pv("var", "w", None, (), "$var(w)")
-fmt_1 = script.fmt("dyn_", pv_var_w)
+fmt_491a9d48 = script.fmt("dyn_", pv_var_w)
 pv_var_name = script.pv("var", "name", None, (), "$var(name)")
 
 
@@ -31,7 +31,7 @@ def route_dyn_a(ctx):
 def route(ctx):
     r = 1
     # route("dyn_$var(w)", "p")
-    r = route_dyn(ctx, script, fmt_1, ("p",))
+    r = route_dyn(ctx, script, fmt_491a9d48, ("p",))
     # route($var(name))
     r = route_dyn(ctx, script, pv_var_name, ())
     return r

@@ -34,7 +34,7 @@ pv_var_s_x_2 = script.pv(
     ),
     "$(var(s){s.substr,1,2}{s.toupper})",
 )
-fmt_1 = script.fmt(pv_ru_x, " ", pv_var_s_x_2, "\n")
+fmt_3c38ad17 = script.fmt(pv_ru_x, " ", pv_var_s_x_2, "\n")
 pv_var_x = script.pv("var", "x", None, (), "$var(x)")
 pv_var_i = script.pv("var", "i", None, (), "$var(i)")
 pv_avp_a_x = script.pv("avp", "a", pv_var_i, (), "$(avp(a)[$var(i)])")
@@ -47,7 +47,7 @@ def route(ctx):
     # $var(l) = $(var(s){s.len})
     r = ctx.rc = pv_var_l.assign(ctx, "=", pv_var_s_x.get(ctx))
     # xlog("$(ru{uri.user}) $(var(s){s.substr,1,2}{s.toupper})\n")
-    r = ctx.rc = xlog(ctx, 2, fmt_1)
+    r = ctx.rc = xlog(ctx, 2, fmt_3c38ad17)
     # $var(x) = $(avp(a)[$var(i)])
     r = ctx.rc = pv_var_x.assign(ctx, "=", pv_avp_a_x.get(ctx))
     return r

@@ -14,7 +14,7 @@ script = Script(
 )
 
 pv_rm = script.pv("rm", None, None, (), "$rm")
-fmt_1 = script.fmt("w ", pv_rm, "\n")
+fmt_b87e0467 = script.fmt("w ", pv_rm, "\n")
 
 
 # route {
@@ -22,7 +22,7 @@ fmt_1 = script.fmt("w ", pv_rm, "\n")
 def route(ctx):
     r = 1
     # xlog("L_WARN", "w $rm\n")
-    r = ctx.rc = xlog(ctx, 1, fmt_1)
+    r = ctx.rc = xlog(ctx, 1, fmt_b87e0467)
     # xlog("L_DBG", "d\n")
     r = ctx.rc = xlog(ctx, 4, "d\n")
     # xdbg("x\n")
