@@ -1,12 +1,14 @@
 """From rendered module text to the bytes on disk: black, a content cache, atomic writes.
 
 Why this shape:
-- black's cost grows faster than linearly with module size, so a module is formatted one
-  top-level block at a time (a route function, the bindings, the line map) and the pieces
-  are joined with the blank lines black itself would put between them;
+- a module is split into top-level blocks (the header and bindings, one per route function)
+  and joined with the blank lines black itself puts between them, so each block can be
+  cached on its own; the blocks a compile does not find in the cache go through black in one
+  call (black's fixed cost per call is larger than a small route);
 - each formatted block is cached under a key made of the osipsc version, black's version and
   mode, and the block's rendered text, so recompiling an unchanged config never imports black,
-  and editing one route formats only that route;
+  and editing one route formats only that route; a whole-module entry (keyed by the cfg
+  bytes, with its included files' hashes and its warnings) skips the front end as well;
 - outputs are written to a temporary file in the target folder and renamed over the target,
   so an interrupted compile never leaves a half-written module (Mako does the same).
 """
