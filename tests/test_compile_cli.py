@@ -230,3 +230,40 @@ def test_warnings_are_not_hidden_by_the_cache(tmp_path: Path) -> None:
     assert [(d.render(), d.to_json()) for d in first.diagnostics] == \
         [(d.render(), d.to_json()) for d in second.diagnostics]
     assert second.text == first.text
+
+
+def test_editing_one_route_formats_only_that_route(tmp_path: Path) -> None:
+    """Route-local marker numbering: the other blocks keep their cache keys."""
+    from osipsc.compiler.pipeline import compile_file
+
+    cache_dir = tmp_path / "c"
+    routes = "".join(f'route[r{i}] {{\n    xlog("r{i} $ru\\n");\n    $var(x) = {i};\n}}\n'
+                     for i in range(6))
+    text = HEAD + 'route {\n    route(r0);\n    exit;\n}\n' + routes
+    cfg = _cfg(tmp_path, "many.cfg", text)
+    assert compile_file(cfg, tmp_path, FormatCache(cache_dir)).ok
+    before = set(cache_dir.rglob("*.py"))
+    cfg.write_text(text.replace('    $var(x) = 1;\n', '    $var(x) = 1;\n    $var(y) = 2;\n'))
+    result = compile_file(cfg, tmp_path, FormatCache(cache_dir))
+    assert result.ok
+    new = [p.read_text() for p in set(cache_dir.rglob("*.py")) - before]
+    modules = [t for t in new if t.split("\n", 2)[1].startswith('{"includes"')]
+    blocks = [t for t in new if t not in modules]
+    assert len(modules) == 1  # the whole-module entry
+    # black saw two blocks: route[r1] and the bindings ($var(y) is a new binding)
+    assert len(blocks) == 2
+    assert sum("def route_r1(ctx):" in t for t in blocks) == 1
+    assert sum("pv_var_y = " in t for t in blocks) == 1
+
+
+def test_progress_on_a_tty_only(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "src"
+    for i in range(3):
+        _cfg(src, f"p{i}.cfg", HEAD + "route { exit; }\n")
+    assert main(["compile", str(src), "-j", "1"]) == 0
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["compile", str(src), "-j", "1", "--no-cache"]) == 0
+    err = capsys.readouterr().err
+    assert "[1/3]" in err and "[3/3]" in err and err.endswith("\r\x1b[K")
