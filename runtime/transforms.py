@@ -16,7 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from osipsc.runtime import transforms_net, transforms_sip, transforms_str  # noqa: F401
+from osipsc.runtime import (  # noqa: F401  (importing registers the classes)
+    transforms_net,
+    transforms_rest,
+    transforms_sip,
+    transforms_str,
+)
 from osipsc.runtime.transforms_base import (
     REGISTRY,
     Fail,
