@@ -241,8 +241,6 @@ class Lowerer:
         self.flag_names: list[str] = []
         self._temp = 0
         self._loops = 0
-        self._span: ast.Span | None = None
-        """The statement being lowered (``$cfg_line`` / ``$cfg_file``)."""
 
     # ------------------------------------------------------------------ helpers
     def _unique(self, base: str) -> str:
@@ -286,11 +284,7 @@ class Lowerer:
     # ------------------------------------------------------------------ bindings
     def pv(self, pv: ast.PVar) -> str:
         sub: str = "None"
-        if pv.name in ("cfg_line", "cfg_file") and self._span is not None:
-            # curr_action_line / curr_action_file: the statement being executed
-            span = self._span
-            sub = py_literal(str(span.line) if pv.name == "cfg_line" else span.source.name)
-        elif isinstance(pv.sub, ast.PVar):
+        if isinstance(pv.sub, ast.PVar):
             sub = self.pv(pv.sub)
         elif pv.sub is not None:
             sub = py_literal(pv.sub)
@@ -527,7 +521,6 @@ class Lowerer:
         return [self.stmt(s) for s in (stmts or [])]
 
     def stmt(self, s: Any) -> Stmt:
-        self._span = s.span
         loc = self.loc(s.span)
         text = comment(s.span.text)
         if isinstance(s, ast.Call):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 from typing import Any
 
 from . import pv_table
@@ -443,17 +444,29 @@ def _route_type_get(ctx: Any, sub: Any, index: Any) -> Any:
     return frames[0][0] if pos == 0 else "route"
 
 
+def _executing_statement(ctx: Any) -> tuple[str, int] | None:
+    """The cfg (file, line) of the statement being executed (``curr_action_line/file``).
+
+    Read from the line map through the innermost generated-route frame, so no line number is
+    baked into the module: inserting a cfg line only moves the line map.
+    """
+    script = ctx.engine.script
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename == script.filename:
+            return script.cfg_location(frame.f_lineno)
+        frame = frame.f_back
+    return None
+
+
 def _cfg_line_get(ctx: Any, sub: Any, index: Any) -> Any:
-    """The compiler bakes the statement's line into ``sub`` (``curr_action_line``)."""
-    try:
-        return int(sub)
-    except (TypeError, ValueError):
-        return 0
+    where = _executing_statement(ctx)
+    return where[1] if where is not None else 0
 
 
 def _cfg_file_get(ctx: Any, sub: Any, index: Any) -> Any:
-    """The compiler bakes the statement's file into ``sub`` (``curr_action_file``)."""
-    return sub if sub is not None else ""
+    where = _executing_statement(ctx)
+    return where[0] if where is not None else ""
 
 
 def _xlog_level_get(ctx: Any, sub: Any, index: Any) -> Any:
