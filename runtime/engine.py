@@ -144,6 +144,7 @@ class Engine:
         self.listen = listen or _socket_of(params)
         self.modules = list(script.modules)
         self.modparams = list(script.modparams)
+        self._modparam_memo: tuple[Any, int, dict[tuple[str, str], Any]] = (None, 0, {})
         self.vars: dict[str, Any] = {}
         self.rc = 0
         self.returns: tuple[Any, ...] = ()
@@ -220,10 +221,24 @@ class Engine:
             inc(group, name)
 
     def modparam(self, module: str, name: str) -> Any:
-        for mod, key, value in self.modparams:
-            if key == name and re.fullmatch(str(mod), module):
-                return value
-        return None
+        """The first ``modparam`` for ``module``/``name`` (module given as a regex, as
+        OpenSIPS allows). tm and registrar ask several per message, so answers are memoised;
+        the memo follows ``self.modparams`` (a new list or a changed length resets it)."""
+        params = self.modparams
+        memo = self._modparam_memo
+        if memo[0] is not params or memo[1] != len(params):
+            memo = self._modparam_memo = (params, len(params), {})
+        answers = memo[2]
+        key = (module, name)
+        if key in answers:
+            return answers[key]
+        found = None
+        for mod, pname, value in params:
+            if pname == name and re.fullmatch(str(mod), module):
+                found = value
+                break
+        answers[key] = found
+        return found
 
     def time(self) -> float:
         return self.clock.now()

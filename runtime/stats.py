@@ -19,7 +19,7 @@ ULONG = 2**64
 
 CORE_STATS = ("rcv_requests", "rcv_replies", "fwd_requests", "fwd_replies", "drop_requests",
               "drop_replies", "err_requests", "err_replies", "bad_URIs_rcvd",
-              "unsupported_methods", "bad_msg_hdr", "timestamp")
+              "bad_msg_hdr", "slow_messages", "timestamp")
 SHMEM_STATS = ("total_size", "used_size", "real_used_size", "max_used_size", "free_size",
                "fragments")
 LOAD_STATS = ("load", "load1m", "load10m", "load-all", "load1m-all", "load10m-all")
@@ -65,6 +65,7 @@ class StatsRegistry:
 
     def __init__(self) -> None:
         self.groups: dict[str, dict[str, Stat]] = {}   # group -> lower(name) -> Stat
+        self._inc_cache: dict[tuple[str, str], Stat] = {}
         self._group_names: dict[str, str] = {}          # lower(group) -> group
         self.declared_groups: set[str] = set()          # stat_groups modparam
 
@@ -159,9 +160,18 @@ class StatsRegistry:
 
     # -- updates --------------------------------------------------------------------------
     def inc(self, group: str, name: str, n: int = 1) -> None:
-        """Count an event of another room (ignored when the statistic does not exist)."""
-        stat = self.find(name, group)
-        if stat is not None and stat.func is None:
+        """Count an event of another room (ignored when the statistic does not exist).
+
+        Every message bumps a few counters, so a found statistic is remembered per
+        (group, name) spelling: statistics are only ever added, never replaced or removed,
+        so a hit stays right (a miss is not remembered: it may be registered later)."""
+        stat = self._inc_cache.get((group, name))
+        if stat is None:
+            stat = self.find(name, group)
+            if stat is None:
+                return
+            self._inc_cache[(group, name)] = stat
+        if stat.func is None:
             stat.value = (stat.value + n) % ULONG
 
     def update(self, spec: str, n: int) -> int:

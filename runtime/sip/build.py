@@ -30,7 +30,7 @@ def _first_via(msg: SipMessage) -> tuple[Header, Via] | None:
     via = msg.via1()  # parsed once per message
     if via is None:
         return None
-    return msg.header_fields("via")[0], via
+    return msg.fields("via")[0], via
 
 
 def _received_needed(msg: SipMessage, via: Via) -> bool:
@@ -98,15 +98,15 @@ def build_reply(msg: SipMessage, code: int, reason: str,
         body = msg.reply_lumps.body
     out = [f"SIP/2.0 {code:03d} {reason}{CRLF}"]
     first = _first_via(msg)
-    for i, hdr in enumerate(msg.header_fields("via")):
+    for i, hdr in enumerate(msg.fields("via")):
         if i == 0 and first is not None:
             out.append(_via1_text(msg, hdr, first[1]) + CRLF)
         else:
             out.append(msg.text[hdr.start:hdr.body_start + len(hdr.body)] + CRLF)
     if 180 <= code < 300:
-        for hdr in msg.header_fields("record-route"):
+        for hdr in msg.fields("record-route"):
             out.append(msg.text[hdr.start:hdr.end])
-    to = msg.header_fields("to")
+    to = msg.fields("to")
     if to:
         hdr = to[0]
         text = msg.text[hdr.start:hdr.end]
@@ -115,7 +115,7 @@ def build_reply(msg: SipMessage, code: int, reason: str,
         else:
             out.append(text)
     for name in ("from", "call-id", "cseq"):
-        fields = msg.header_fields(name)
+        fields = msg.fields(name)
         if fields:
             out.append(msg.text[fields[0].start:fields[0].end])
     out.extend(extra_headers)
@@ -217,7 +217,7 @@ def build_forward(msg: SipMessage, dst: tuple[str, int] | None = None,
     # Content-Length follows the body edits
     new_body = lumps.apply(msg.text, msg.body_start, msg.body_start + len(msg.body))
     if len(new_body) != len(msg.body):
-        cls = msg.header_fields("content-length")
+        cls = msg.fields("content-length")
         if cls:
             hdr = cls[0]
             lumps.delete(hdr.body_start, len(hdr.body), kind="cl").insert_after(

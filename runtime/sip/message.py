@@ -174,9 +174,12 @@ class SipMessage:
         self.version = "SIP/2.0"
         self.status: int | None = None
         self.reason = ""
-        self.headers_list: list[Header] = []
+        self._headers: list[Header] = []
         #: header key -> its Header records in message order, built once (``_indexed``)
         self._index: dict[str, list[Header]] | None = None
+        #: ``_headers``/``_index`` are shared with a copy (``copy``): clone before handing
+        #: out a record that may be edited (``headers_list``, ``header_fields``)
+        self._shared = False
         self._via1_cache: tuple[str, Via | None] | None = None
         self.eoh = 0
         self.body_start = 0
@@ -234,7 +237,7 @@ class SipMessage:
         pos = nl + 1
         current: Header | None = None
         size = len(text)
-        headers = self.headers_list
+        headers = self._headers
         index: dict[str, list[Header]] = {}
         self._index = index
         find = text.find
@@ -316,12 +319,33 @@ class SipMessage:
                 raise SipParseError(str(exc)) from exc
 
     # ----------------------------------------------------------------- access
+    @property
+    def headers_list(self) -> list[Header]:
+        """The :class:`Header` records in message order (yours to edit: a list shared with
+        a copy is cloned first)."""
+        if self._shared:
+            self._unshare()
+        return self._headers
+
+    @headers_list.setter
+    def headers_list(self, value: list[Header]) -> None:
+        self._headers = value
+        self._index = None
+        self._shared = False
+
+    def _unshare(self) -> None:
+        """Copy-on-write: give this message its own Header records (a maxfwd rewrite or a
+        test editing ``headers_list`` must not show in the copies sharing them)."""
+        self._headers = [h.clone() for h in self._headers]
+        self._index = None
+        self._shared = False
+
     def _indexed(self) -> dict[str, list[Header]]:
         """The header index (``_parse`` builds it; a hand-made message gets it here)."""
         index = self._index
         if index is None:
             index = {}
-            for hdr in self.headers_list:
+            for hdr in self._headers:
                 index.setdefault(hdr.key, []).append(hdr)
             self._index = index
         return index
@@ -338,9 +362,19 @@ class SipMessage:
         return [h.body for h in index.get(header_key(name), ())]
 
     def header_fields(self, name: str) -> list[Header]:
-        """The :class:`Header` records called ``name`` in message order."""
+        """The :class:`Header` records called ``name`` in message order (editable: a
+        shared header list is cloned first; read-only callers use ``fields``)."""
+        if self._shared:
+            self._unshare()
         index = self._index if self._index is not None else self._indexed()
         return list(index.get(header_key(name), ()))
+
+    def fields(self, key: str) -> list[Header] | tuple[()]:
+        """Read-only view of the records whose ``header_key`` is ``key`` (already a key:
+        ``"via"``, ``"to"`` ...): no list copy and no copy-on-write clone, for builders
+        that only read. Never edit what it returns."""
+        index = self._index if self._index is not None else self._indexed()
+        return index.get(key, ())
 
     @property
     def cseq_method(self) -> str:
@@ -425,7 +459,7 @@ class SipMessage:
     def insert_header(self, text: str, before: Header | None = None) -> None:
         """Add header text before ``before`` or before the first header (``insert_hf``)."""
         if before is None:
-            offset = self.headers_list[0].start if self.headers_list else self.eoh
+            offset = self._headers[0].start if self._headers else self.eoh
         else:
             offset = before.start
         self.lumps.anchor(offset, kind="hdr").insert_before(text)
@@ -442,8 +476,10 @@ class SipMessage:
         """An independent copy (transactions, resume routes, branches)."""
         new = _new_object(type(self))
         new.__dict__.update(self.__dict__)  # what copy.copy does, minus its reduce protocol
-        new.headers_list = [h.clone() for h in self.headers_list]
-        new._index = None
+        # Header records are shared until one side hands one out for editing
+        # (copy-on-write, ``_unshare``): tm copies every relayed request twice
+        self._indexed()
+        self._shared = new._shared = True
         new.branches = [_copy.deepcopy(b) for b in self.branches]
         new.lumps = self.lumps.copy()
         new.reply_lumps = ReplyLumps(list(self.reply_lumps.headers), self.reply_lumps.body)

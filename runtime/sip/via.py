@@ -68,3 +68,8 @@ class Via:
     @property
     def branch(self) -> str | None:
         return self.param("branch")
+
+    @property
+    def port_text(self) -> str:
+        """The port as written (tm's name for it: ``adapter.top_via`` hands this Via out)."""
+        return self.port

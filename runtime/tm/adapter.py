@@ -59,12 +59,15 @@ def stat_update(engine: Any, name: str, delta: int = 1) -> None:
     """Bump a tm statistic (``tm:<name>``) in the MI room's statistics registry."""
     if engine is None:
         return
-    from osipsc.runtime.state_factories import get_state
+    states = getattr(engine, "_states", None)
+    stats = states.get("statistics") if type(states) is dict else None
+    if stats is None:  # first use, or not the spine's Engine: the general path
+        from osipsc.runtime.state_factories import get_state
 
-    try:
-        stats = get_state(engine, "statistics")
-    except Exception:
-        return
+        try:
+            stats = get_state(engine, "statistics")
+        except Exception:
+            return
     stats.inc("tm", name, delta)
 
 
@@ -113,11 +116,37 @@ def modparam(engine: Any, module: str, name: str, default: Any) -> Any:
         if value is not None:
             return value
     script = getattr(engine, "script", None)
-    for entry in getattr(script, "modparams", None) or ():
-        mod, key, value = _modparam_triple(entry)
-        if mod == module and key == name:
-            return value
-    return default
+    entries = getattr(script, "modparams", None) or ()
+    # the scan below runs for every unset parameter (registrar asks six per REGISTER):
+    # remember its answer for this list (identity and length) of the script's modparams
+    memo = _fallback_memo(engine)
+    mkey = (id(entries), len(entries), module, name)
+    found = memo.get(mkey, _UNSEEN) if memo is not None else _UNSEEN
+    if found is _UNSEEN:
+        found = _MISSING
+        for entry in entries:
+            mod, key, value = _modparam_triple(entry)
+            if mod == module and key == name:
+                found = value
+                break
+        if memo is not None:
+            memo[mkey] = found
+    return default if found is _MISSING else found
+
+
+_UNSEEN = object()
+_MISSING = object()
+
+
+def _fallback_memo(engine: Any) -> dict[tuple[int, int, str, str], Any] | None:
+    """A per-engine dict for ``modparam``'s script scan (None for engines without one)."""
+    store = getattr(engine, "__dict__", None)
+    if store is None:
+        return None
+    memo = store.get("_osipsc_modparam_fallback")
+    if memo is None:
+        memo = store["_osipsc_modparam_fallback"] = {}
+    return memo
 
 
 def _modparam_triple(entry: Any) -> tuple[Any, Any, Any]:
@@ -244,11 +273,17 @@ class Via:
     transport: str
 
 
-def top_via(msg: Any) -> Via:
+def top_via(msg: Any) -> Any:
+    """The first Via (host, port_text, branch, transport); an empty one when missing."""
     via = msg.via1()
     if via is None:
-        return Via("", "", None, "UDP")
-    return Via(via.host, via.port, via.branch, via.transport)
+        return _NO_VIA
+    # the SIP room's Via has every field tm reads (host, port_text, branch, transport):
+    # hand it over as is instead of building an adapter record per call
+    return via  # type: ignore[no-any-return]
+
+
+_NO_VIA = Via("", "", None, "UDP")
 
 
 def reply_lumps(ctx: Any) -> list[str]:
@@ -268,11 +303,13 @@ def build_reply(req: Any, code: int, reason: str, to_tag: str | None,
 
 
 def build_forward(msg: Any, dst: tuple[str, int], local: tuple[str, int], branch: str,
-                  proto_name: str) -> str:
-    """The request tm sends on a branch: lumps applied, current R-URI, our Via on top."""
+                  proto_name: str, ruri: str | None = None) -> str:
+    """The request tm sends on a branch: lumps applied, the current R-URI (or ``ruri``),
+    our Via on top."""
     from osipsc.runtime.sip.build import build_forward as sip_build_forward
 
-    data = sip_build_forward(msg, dst, local=local, branch=branch, proto=proto_name)
+    data = sip_build_forward(msg, dst, local=local, branch=branch, proto=proto_name,
+                             ruri=ruri)
     return data.decode("latin-1")
 
 

@@ -129,7 +129,8 @@ class TransactionManager:
             fr_timeout=int(adapter.modparam(engine, "tm", "fr_timeout", 30)),
             fr_inv_timeout=int(adapter.modparam(engine, "tm", "fr_inv_timeout", 120)),
         )
-        self.by_uas[self._uas_key(msg)] = txn
+        txn.uas_key = key = (via.branch or "", "INVITE" if txn.method == "ACK" else txn.method)
+        self.by_uas[key] = txn
         self.bind(ctx, txn)
         self._apply_pending_arms(ctx, txn)
         adapter.stat_update(engine, "UAS_transactions")
@@ -224,7 +225,12 @@ class TransactionManager:
         for b in txn.branches:
             adapter.cancel_timer(b.timer)
             self.by_uac.pop(b.via_branch, None)
-        for key, value in list(self.by_uas.items()):
+        key = txn.uas_key
+        if key is not None:
+            if self.by_uas.get(key) is txn:
+                del self.by_uas[key]
+            return
+        for key, value in list(self.by_uas.items()):  # registered by other means
             if value is txn:
                 del self.by_uas[key]
 
@@ -352,11 +358,25 @@ class TransactionManager:
         on_branch = txn.on_branch
         sent = 0
         for uri, du in targets:
+            index = len(txn.branches)
+            on_reply = None
+            if not on_branch:
+                # no branch route: nothing can edit this branch, so build it straight from
+                # the request with the branch's R-URI/$du (the copy the branch route would
+                # get is the same text)
+                dst = (adapter.uri_destination(du) if du else
+                       adapter.uri_destination(proxy) if proxy else
+                       adapter.uri_destination(uri))
+                via_branch = f"z9hG4bK{txn.hash_index:x}.{txn.label:x}.{index}"
+                text = adapter.build_forward(msg, (dst[0], dst[1]),
+                                             adapter.listen_address(engine), via_branch,
+                                             dst[2], ruri=uri)
+                self._add_branch(engine, txn, Branch(index, uri, dst, via_branch, text))
+                sent += 1
+                continue
             bmsg = adapter.copy_message(msg)
             adapter.set_ruri(bmsg, uri)
             adapter.set_du(bmsg, du)
-            index = len(txn.branches)
-            on_reply = None
             if on_branch:
                 bctx = adapter.new_context(engine, bmsg, "BRANCH", txn.avps, ctx.flags)
                 self.bind(bctx, txn, branch_idx=index)
@@ -373,15 +393,19 @@ class TransactionManager:
             dst = self._destination(bmsg, proxy)
             text = adapter.build_forward(bmsg, (dst[0], dst[1]),
                                          adapter.listen_address(engine), via_branch, dst[2])
-            branch = Branch(index, adapter.get_ruri(bmsg), dst, via_branch, text,
-                            on_reply=on_reply)
-            txn.branches.append(branch)
-            self.by_uac[via_branch] = (txn, branch)
-            adapter.send(engine, text, (dst[0], dst[1]), dst[2])
-            adapter.stat_update(engine, "UAC_transactions")
-            self._arm_fr(txn, branch, txn.fr_timeout)
+            self._add_branch(engine, txn, Branch(index, adapter.get_ruri(bmsg), dst,
+                                                 via_branch, text, on_reply=on_reply))
             sent += 1
         return sent
+
+    def _add_branch(self, engine: Any, txn: Transaction, branch: Branch) -> None:
+        """Register a built branch, send it and arm its fr timer."""
+        txn.branches.append(branch)
+        self.by_uac[branch.via_branch] = (txn, branch)
+        adapter.send(engine, branch.request_text, (branch.dst[0], branch.dst[1]),
+                     branch.dst[2])
+        adapter.stat_update(engine, "UAC_transactions")
+        self._arm_fr(txn, branch, txn.fr_timeout)
 
     _branch_on_reply: str | None = None
 

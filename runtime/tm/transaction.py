@@ -79,6 +79,8 @@ class Transaction:
     uac_done: Callable[[int, str, Any], None] | None = None
     # TMCB_RESPONSE_OUT-like observers (dialog): fn(txn, code, reply_msg_or_None)
     callbacks: list[Callable[[Transaction, int, Any], None]] = field(default_factory=list)
+    # the key of ``TransactionManager.by_uas`` it was registered under (O(1) removal)
+    uas_key: tuple[str, str] | None = None
 
     def run_callbacks(self, code: int, reply: Any) -> None:
         """Tell observers a reply went upstream (``reply`` is None for a local one)."""
@@ -151,12 +153,26 @@ def _ccitt_table() -> list[int]:
 _CCITT = _ccitt_table()
 
 
-def tm_to_tag(listen: tuple[str, int], via: adapter.Via) -> str:
-    """The To-tag tm puts in its replies for this request."""
-    import hashlib
+_FIXED_TAGS: dict[tuple[str, int], str] = {}
 
-    fixed = hashlib.md5(
-        (TM_TAG_SIGNATURE + listen[0] + str(listen[1])).encode("latin-1")).hexdigest()
+
+def _fixed_tag(listen: tuple[str, int]) -> str:
+    """The MD5 part of tm's To-tags for a listening socket (computed once per socket, as
+    OpenSIPS does at startup; every transaction needs it)."""
+    fixed = _FIXED_TAGS.get(listen)
+    if fixed is None:
+        import hashlib
+
+        fixed = hashlib.md5(
+            (TM_TAG_SIGNATURE + listen[0] + str(listen[1])).encode("latin-1")).hexdigest()
+        if len(_FIXED_TAGS) < 256:
+            _FIXED_TAGS[listen] = fixed
+    return fixed
+
+
+def tm_to_tag(listen: tuple[str, int], via: Any) -> str:
+    """The To-tag tm puts in its replies for this request."""
+    fixed = _fixed_tag(listen)
     parts = [via.host, via.port_text]
     if via.branch is not None:
         parts.append(via.branch)
