@@ -233,7 +233,6 @@ class Lowerer:
         self.bindings: list[Binding] = []
         self._by_key: dict[tuple[Any, ...], str] = {}
         self._names: set[str] = set()
-        self._counters: dict[str, int] = {}
         self.locations: list[tuple[int, int]] = []
         self.files: list[str] = []
         self._file_index: dict[int, int] = {}
@@ -260,11 +259,6 @@ class Lowerer:
         self._by_key[key] = name
         self.bindings.append(Binding(name, expr))
         return name
-
-    def _numbered(self, prefix: str) -> str:
-        n = self._counters.get(prefix, 0) + 1
-        self._counters[prefix] = n
-        return f"{prefix}_{n}"
 
     def loc(self, span: ast.Span) -> int:
         """Index of a (file, line) location in the current route's marker table."""
