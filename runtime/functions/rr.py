@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from osipsc.runtime.pv_table import pvar
-from osipsc.runtime.sip.headers import split_commas
 from osipsc.runtime.sip.lumps import Lump
 from osipsc.runtime.sip.nameaddr import NameAddr
 from osipsc.runtime.sip.uri import SipUri, UriError
@@ -119,44 +118,153 @@ def _is_myself(ctx: Any, uri: SipUri) -> bool:
     return any(h.lower() == host and p == port for _proto, h, p in local_sockets(ctx))
 
 
+def _route_values(msg: Any, hdr: Any) -> list[tuple[int, int]]:
+    """(start, end) text offsets of every comma-separated value of one Route header."""
+    out: list[tuple[int, int]] = []
+    text = msg.text
+    i, stop = hdr.body_start, hdr.body_start + len(hdr.body)
+    quoted = False
+    angle = 0
+    begin = None
+    while i < stop:
+        ch = text[i]
+        if begin is None and ch not in " \t\r\n,":
+            begin = i
+        if quoted:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                quoted = False
+        elif ch == '"':
+            quoted = True
+        elif ch == "<":
+            angle += 1
+        elif ch == ">":
+            angle = max(angle - 1, 0)
+        elif ch == "," and angle == 0 and begin is not None:
+            out.append((begin, len(text[begin:i].rstrip()) + begin))
+            begin = None
+        i += 1
+    if begin is not None:
+        out.append((begin, len(text[begin:stop].rstrip()) + begin))
+    return out
+
+
+@dataclass
+class _Route:
+    """One Route URI of the received message (an ``rr_t`` of loose.c)."""
+
+    hdr: Any
+    index: int          # position inside its header
+    start: int
+    end: int
+    uri: str
+    puri: SipUri
+    last_in_hdr: bool
+
+
+def _routes(msg: Any) -> list[_Route] | None:
+    out: list[_Route] = []
+    for hdr in msg.header_fields("route"):
+        spans = _route_values(msg, hdr)
+        for i, (a, b) in enumerate(spans):
+            try:
+                uri = NameAddr.parse(msg.text[a:b]).uri
+                puri = SipUri.parse(uri)
+            except (ValueError, UriError):
+                return None
+            out.append(_Route(hdr, i, a, b, uri, puri, i == len(spans) - 1))
+    return out
+
+
+def _is_strict(uri: SipUri) -> bool:
+    return uri.param("lr") is None
+
+
+def _del_upto(msg: Any, rt: _Route, nxt: _Route | None) -> None:
+    """Remove ``rt`` (and what precedes it in its header): the whole header when it is the
+    last value, else the header body up to the next value (loose.c ``handle_sr``)."""
+    if nxt is None or nxt.hdr is not rt.hdr:
+        msg.remove_header(rt.hdr)
+    else:
+        msg.lumps.delete(rt.hdr.body_start, nxt.start - rt.hdr.body_start, kind="route")
+
+
+def _save_ruri(msg: Any) -> None:
+    """Append the received Request-URI as the last Route (the next hop is a strict router)."""
+    msg.lumps.anchor(msg.eoh, kind="route").insert_before(f"Route: <{msg.ruri}>\r\n")
+
+
+def _after_loose(ctx: Any, routes: list[_Route], preloaded: bool) -> int:
+    msg = ctx.msg
+    state = _state(msg)
+    top = routes[0]
+    pos = 0
+    if _is_myself(ctx, top.puri):
+        state.route_params = top.puri.params
+        if top.last_in_hdr:
+            msg.remove_header(top.hdr)
+            if len(routes) == 1:
+                return -1 if preloaded else 1
+        pos = 1
+    rt = routes[pos]
+    nxt = routes[pos + 1] if pos + 1 < len(routes) else None
+    if _is_strict(rt.puri):
+        _save_ruri(msg)
+        msg.new_uri = rt.uri
+        _del_upto(msg, rt, nxt)
+    else:
+        msg.dst_uri = rt.uri
+        if rt.index > 0:  # our own URI before it in the same header
+            msg.lumps.delete(rt.hdr.body_start, rt.start - rt.hdr.body_start, kind="route")
+    return 1
+
+
+def _after_strict(ctx: Any, routes: list[_Route]) -> int:
+    msg = ctx.msg
+    rt = routes[0]
+    nxt = routes[1] if len(routes) > 1 else None
+    if _is_strict(rt.puri):
+        msg.new_uri = rt.uri
+        _del_upto(msg, rt, nxt)
+    else:
+        msg.dst_uri = rt.uri
+        last = routes[-1]
+        msg.new_uri = last.uri
+        if last.index > 0:
+            prev = routes[-2]
+            msg.lumps.delete(prev.end, last.end - prev.end, kind="route")
+        else:
+            msg.remove_header(last.hdr)
+    try:
+        state_params = SipUri.parse(msg.current_ruri).params
+    except UriError:
+        state_params = ""
+    _state(msg).route_params = state_params
+    return 1
+
+
 @export("loose_route", module="rr")
 def loose_route(ctx: Any) -> int:
+    """loose.c ``loose_route``: without a To-tag (or when the R-URI is not ours) the Route
+    set is processed as by a loose router (``after_loose``: our own top URI is removed;
+    the next one goes to ``$du``, or into the R-URI when it lacks ``;lr`` with the old
+    R-URI saved as the last Route); a request with a To-tag whose R-URI is ours came from
+    a strict router (``after_strict``). A pre-loaded Route set that only named us gives
+    -1 (not Route driven)."""
     msg = ctx.msg
-    routes = msg.header_fields("route")
+    routes = _routes(msg)
     if not routes:
         return -1
-    hdr = routes[0]
-    values = split_commas(hdr.body)
-    if not values:
-        return -1
     try:
-        top = NameAddr.parse(values[0])
-        uri = SipUri.parse(top.uri)
-    except (ValueError, UriError):
+        ruri = SipUri.parse(msg.current_ruri)
+    except UriError:
         return -1
-    state = _state(msg)
-    if not _is_myself(ctx, uri):
-        msg.dst_uri = top.uri
-        state.route_params = uri.params
-        return 1
-    state.route_params = uri.params
-    # drop our own entry from the outgoing request
-    if len(values) == 1:
-        msg.remove_header(hdr)
-    else:
-        start = hdr.body_start
-        comma = msg.text.find(",", start + len(values[0]))
-        end = comma + 1
-        while end < hdr.end and msg.text[end] in " \t":
-            end += 1
-        msg.lumps.delete(start, end - start, kind="route")
-    remaining = values[1:] + [v for h in routes[1:] for v in split_commas(h.body)]
-    if remaining:
-        try:
-            msg.dst_uri = NameAddr.parse(remaining[0]).uri
-        except ValueError:
-            return -1
-    return 1
+    if not msg.to_tag:
+        return _after_loose(ctx, routes, True)
+    if _is_myself(ctx, ruri) and ruri.param("gr") is None:
+        return _after_strict(ctx, routes)
+    return _after_loose(ctx, routes, False)
 
 
 @export("check_route_param", module="rr")

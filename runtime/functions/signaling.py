@@ -20,12 +20,9 @@ def stateless_reply(ctx: Any, code: int, reason: str) -> int:
             impl = None
         if impl is not None:
             return impl(ctx, code, reason)
-    from osipsc.runtime.sip.build import build_reply, sl_to_tag
+    from .sl import send_stateless_reply
 
-    msg = ctx.msg
-    data = build_reply(msg, code, reason, to_tag=sl_to_tag(msg) if code > 100 else None)
-    ctx.engine.send(data, msg.src, msg.proto)
-    return 1
+    return send_stateless_reply(ctx, code, reason)
 
 
 @export("send_reply", module="signaling")

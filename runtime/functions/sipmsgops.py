@@ -107,12 +107,17 @@ def remove_hf_glob(ctx: Any, pattern: str) -> int:
 
 @export("append_to_reply", module="sipmsgops")
 def append_to_reply(ctx: Any, text: str) -> int:
+    if not text:  # add_lump_rpl refuses an empty lump
+        return -1
     ctx.msg.reply_lumps.headers.append(text)
     return 1
 
 
 @export("append_body_to_reply", module="sipmsgops")
 def append_body_to_reply(ctx: Any, text: str) -> int:
+    # add_lump_rpl: an empty lump and a second body lump are refused (the first one stays)
+    if not text or ctx.msg.reply_lumps.body:
+        return -1
     ctx.msg.reply_lumps.body = text
     return 1
 

@@ -17,10 +17,19 @@ from .registry import export
 
 
 def _dset_contact(msg: Any) -> str | None:
-    uris = [msg.current_ruri] + [b.uri for b in msg.branches]
-    if not msg.branches and msg.new_uri is None:
+    """dset.c ``print_dset``: the rewritten R-URI (only when it was rewritten) then every
+    branch, each ``<uri>`` with ``;q=`` when a q value is set."""
+    from osipsc.runtime.pvars_sip import q_to_str
+
+    items = []
+    if msg.new_uri is not None:
+        items.append((msg.new_uri, msg.ruri_q))
+    items.extend((b.uri, b.q) for b in msg.branches)
+    if not items:
         return None
-    return "Contact: " + ", ".join(f"<{u}>" for u in uris) + "\r\n"
+    return "Contact: " + ", ".join(
+        f"<{u}>" + (f";q={q_to_str(q)}" if q is not None and q >= 0 else "")
+        for u, q in items) + "\r\n"
 
 
 def send_stateless_reply(ctx: Any, code: int, reason: str) -> int:
