@@ -72,15 +72,18 @@ def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
     key = id(value)
     if key in memo:
         return memo[key]
+    atomic = _ATOMIC
     if cls is list:
         out: Any = []
         memo[key] = out
-        out.extend([_deepcopy(v, memo) for v in value])
+        # atomic items inline: most of what module_data holds is str/int/None
+        out.extend([v if type(v) in atomic else _deepcopy(v, memo) for v in value])
     elif cls is dict:
         out = {}
         memo[key] = out
         for k, v in value.items():
-            out[_deepcopy(k, memo)] = _deepcopy(v, memo)
+            out[k if type(k) in atomic else _deepcopy(k, memo)] = \
+                v if type(v) in atomic else _deepcopy(v, memo)
     elif cls is tuple:
         items = tuple([_deepcopy(v, memo) for v in value])
         if key in memo:
@@ -95,7 +98,12 @@ def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
     elif _is_plain(cls):
         out = _new_object(cls)
         memo[key] = out
-        out.__dict__.update(_deepcopy(value.__dict__, memo))
+        # the instance dict itself is not an object of its own for deepcopy's memo (it
+        # is only reachable through the instance), so fill the new one in place
+        target = out.__dict__
+        for k, v in value.__dict__.items():
+            target[k if type(k) in atomic else _deepcopy(k, memo)] = \
+                v if type(v) in atomic else _deepcopy(v, memo)
     else:
         out = _copy.deepcopy(value, memo)
     return out
@@ -175,8 +183,10 @@ class SipMessage:
         self.status: int | None = None
         self.reason = ""
         self._headers: list[Header] = []
-        #: header key -> its Header records in message order, built once (``_indexed``)
-        self._index: dict[str, list[Header]] | None = None
+        #: header key -> its Header record, or a list of them in message order when the
+        #: name occurs more than once (a list per name was most of what a transaction kept
+        #: alive for the cyclic GC); built once (``_parse`` / ``_indexed``)
+        self._index: dict[str, Header | list[Header]] | None = None
         #: ``_headers``/``_index`` are shared with a copy (``copy``): clone before handing
         #: out a record that may be edited (``headers_list``, ``header_fields``)
         self._shared = False
@@ -238,7 +248,7 @@ class SipMessage:
         current: Header | None = None
         size = len(text)
         headers = self._headers
-        index: dict[str, list[Header]] = {}
+        index: dict[str, Header | list[Header]] = {}
         self._index = index
         find = text.find
         end = find("\r\n\r\n", pos)
@@ -266,9 +276,11 @@ class SipMessage:
                 headers.append(current)
                 same = index.get(current.key)
                 if same is None:
-                    index[current.key] = [current]
-                else:
+                    index[current.key] = current
+                elif type(same) is list:
                     same.append(current)
+                else:
+                    index[current.key] = [same, current]  # type: ignore[list-item]
                 pos = line_end
             self.eoh = end + 2
             self.body_start = end + 4
@@ -299,14 +311,16 @@ class SipMessage:
                 headers.append(current)
                 same = index.get(current.key)
                 if same is None:
-                    index[current.key] = [current]
-                else:
+                    index[current.key] = current
+                elif type(same) is list:
                     same.append(current)
+                else:
+                    index[current.key] = [same, current]  # type: ignore[list-item]
             pos = line_end
         self.body = text[self.body_start:]
         cl = index.get("content-length")
         if cl is not None:
-            cl_text = cl[0].body
+            cl_text = (cl if type(cl) is Header else cl[0]).body  # type: ignore[index]
             if cl_text.strip().isdigit() and int(cl_text) < len(self.body):
                 self.body = self.body[:int(cl_text)]
         for name in ("via", "from", "to", "call-id", "cseq"):
@@ -340,13 +354,19 @@ class SipMessage:
         self._index = None
         self._shared = False
 
-    def _indexed(self) -> dict[str, list[Header]]:
+    def _indexed(self) -> dict[str, Header | list[Header]]:
         """The header index (``_parse`` builds it; a hand-made message gets it here)."""
         index = self._index
         if index is None:
             index = {}
             for hdr in self._headers:
-                index.setdefault(hdr.key, []).append(hdr)
+                same = index.get(hdr.key)
+                if same is None:
+                    index[hdr.key] = hdr
+                elif type(same) is list:
+                    same.append(hdr)
+                else:
+                    index[hdr.key] = [same, hdr]  # type: ignore[list-item]
             self._index = index
         return index
 
@@ -354,27 +374,30 @@ class SipMessage:
         """Body of the first header called ``name`` (case-insensitive, compact forms)."""
         index = self._index if self._index is not None else self._indexed()
         found = index.get(header_key(name))
-        return found[0].body if found else None
+        if found is None:
+            return None
+        return found.body if type(found) is Header else found[0].body  # type: ignore[index]
 
     def headers(self, name: str) -> list[str]:
         """Bodies of every header line called ``name`` (no comma splitting)."""
-        index = self._index if self._index is not None else self._indexed()
-        return [h.body for h in index.get(header_key(name), ())]
+        return [h.body for h in self.fields(header_key(name))]
 
     def header_fields(self, name: str) -> list[Header]:
         """The :class:`Header` records called ``name`` in message order (editable: a
         shared header list is cloned first; read-only callers use ``fields``)."""
         if self._shared:
             self._unshare()
-        index = self._index if self._index is not None else self._indexed()
-        return list(index.get(header_key(name), ()))
+        return list(self.fields(header_key(name)))
 
-    def fields(self, key: str) -> list[Header] | tuple[()]:
+    def fields(self, key: str) -> list[Header] | tuple[Header, ...]:
         """Read-only view of the records whose ``header_key`` is ``key`` (already a key:
         ``"via"``, ``"to"`` ...): no list copy and no copy-on-write clone, for builders
         that only read. Never edit what it returns."""
         index = self._index if self._index is not None else self._indexed()
-        return index.get(key, ())
+        found = index.get(key)
+        if found is None:
+            return ()
+        return (found,) if type(found) is Header else found  # type: ignore[return-value]
 
     @property
     def cseq_method(self) -> str:
@@ -417,9 +440,9 @@ class SipMessage:
         all ask), keyed by the header body's identity so an edited body is parsed again."""
         index = self._index if self._index is not None else self._indexed()
         vias = index.get("via")
-        if not vias:
+        if vias is None:
             return None
-        body = vias[0].body
+        body = (vias if type(vias) is Header else vias[0]).body  # type: ignore[index]
         cached = self._via1_cache
         if cached is not None and cached[0] is body:
             return cached[1]

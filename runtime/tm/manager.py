@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import zlib
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from . import adapter
@@ -218,7 +219,7 @@ class TransactionManager:
         adapter.stat_update(self.engine, "inuse_transactions", -1)
         if self.engine is not None and hasattr(getattr(self.engine, "clock", None),
                                                  "call_later"):
-            adapter.call_later(self.engine, WAIT_TIMEOUT, lambda: self._delete(txn))
+            adapter.call_later(self.engine, WAIT_TIMEOUT, partial(self._delete, txn))
 
     def _delete(self, txn: Transaction) -> None:
         txn.deleted = True
@@ -420,8 +421,10 @@ class TransactionManager:
         if self.engine is None or not hasattr(getattr(self.engine, "clock", None),
                                                 "call_later"):
             return
+        # a partial, not a lambda: one object instead of a closure and its cells, and
+        # every waiting transaction keeps one alive for the cyclic GC to scan
         branch.timer = adapter.call_later(self.engine, seconds,
-                                          lambda: self._fr_expired(txn, branch))
+                                          partial(self._fr_expired, txn, branch))
 
     def _fr_expired(self, txn: Transaction, branch: Branch) -> None:
         """No (final) reply in time: the branch ends with a local 408."""
