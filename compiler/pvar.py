@@ -16,6 +16,8 @@ from .syntax import FormatPiece, PVar, Span, StrLit, Transform
 
 _NAME = re.compile(r"[A-Za-z0-9_.]+")
 _INT = re.compile(r"[+-]?[0-9]+$")
+_WS = " \t\r\n"
+_SIGNED_BLANK = re.compile(r"[+-][ \t\r\n]+[0-9]")
 
 
 class PvarError(Exception):
@@ -174,22 +176,50 @@ class _SpecParser:
                 if comma:
                     params.append(sep)
             elif cls.lower() == "re":
-                params.append(rest)
+                # tr_parse_sparam(skip_param_ws=1): leading blanks skipped, a pvar, or text
+                # up to the first "," / "}" not preceded by a backslash
+                text = rest.lstrip(_WS)
+                if text.startswith("$") and not text.startswith("$$"):
+                    params.append(self._tparam(text, open_))
+                else:
+                    k = 0
+                    while k < len(text) and not (
+                        text[k] in ",}" and (k == 0 or text[k - 1] != "\\")
+                    ):
+                        k += 1
+                    params.append(text[:k])
+            elif cls.lower() == "s" and method.lower() in ("fill.left", "fill.right"):
+                pieces = _split_params(rest)
+                params.append(pieces[0].lstrip(_WS))  # tr_parse_sparam(skip_param_ws=1)
+                params.extend(self._tparam(piece, open_) for piece in pieces[1:])
             else:
                 for piece in _split_params(rest):
                     params.append(self._tparam(piece, open_))
         return Transform(cls, method, params, self.span(open_, close + 1), index=tindex)
 
     def _tparam(self, raw: str, at: int) -> str | int | PVar:
-        s = raw.strip()
-        if _INT.match(s):
+        """One parameter as tr_parse_sparam/tr_parse_nparam read it.
+
+        Leading blanks are skipped; a string parameter ends at the first blank (the rest is
+        ignored) and keeps its backslashes (``\\,`` only stops the split, OpenSIPS does not
+        unescape it). A number is an int only in canonical form, so that a string parameter
+        such as ``007`` keeps its text (numeric uses parse the text like nparam).
+        """
+        s = raw.strip(_WS)
+        if _INT.match(s) and str(int(s)) == s:
             return int(s)
         if s.startswith("$") and not s.startswith("$$"):
             sub = _SpecParser(s, self.source, self.base, False)
             pv, end = sub.parse(0)
             if end == len(s):
                 return pv
-        return raw.replace("\\,", ",").replace("\\}", "}").replace("\\{", "{")
+        if _SIGNED_BLANK.match(s):  # nparam allows blanks after the sign: "- 2" is -2
+            return s
+        text = raw.lstrip(_WS)
+        for k, ch in enumerate(text):
+            if ch in _WS:
+                return text[:k]
+        return text
 
 
 def _split_params(rest: str) -> list[str]:

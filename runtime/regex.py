@@ -14,7 +14,11 @@ same matches as OpenSIPS does:
 * without ``REG_NEWLINE`` ``.`` matches LF and ``$`` only matches at the very end; with it
   (``newline=True``) ``^``/``$`` also match around LF and ``[^x]`` never matches LF;
 * ``REG_NOTBOL`` (``notbol=True``): ``^`` does not match at the start of the subject;
-* case folding and ``\\w`` are ASCII only (glibc in the C locale).
+* case folding and ``\\w`` are ASCII only (glibc in the C locale);
+* the overall match is POSIX leftmost-longest (:func:`posix_search`, used by the subst
+  machinery and textops' replace/search_append): ``a|ab`` on ``ab`` matches ``ab``. Limit:
+  group boundaries inside that span are Python's, not glibc's subexpression rules
+  (``(a|ab)(b?)`` on ``ab`` gives ``\\1=a`` where glibc gives ``\\1=ab``).
 
 The sed-like ``/re/repl/flags`` machinery of OpenSIPS's ``re.c`` (``subst_parser``,
 ``subst_run``, ``subst_str``) lives here too: see :func:`parse_subst` and :func:`subst_str`.
@@ -23,6 +27,7 @@ The sed-like ``/re/repl/flags`` machinery of OpenSIPS's ``re.c`` (``subst_parser
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,6 +38,8 @@ __all__ = [
     "SubstExpr",
     "compile_posix",
     "parse_subst",
+    "posix_finditer",
+    "posix_search",
     "search",
     "set_pv_parser",
     "set_uri_getter",
@@ -252,9 +259,122 @@ def compile_posix(
     py = translate(pattern, newline=newline, notbol=notbol)
     flags = re.ASCII | (re.IGNORECASE if icase else 0)
     try:
-        return re.compile(py, flags)
+        rx = re.compile(py, flags)
     except re.error as exc:  # anything the translation let through but Python refuses
         raise RegexError(str(exc)) from exc
+    if _may_be_shorter(pattern):
+        _LONGEST[rx] = (py, flags, any(t in py for t in _END_SENSITIVE))
+    return rx
+
+
+# ------------------------------------------------------------ leftmost-longest matches
+#
+# glibc's regexec is POSIX: among the matches starting at the leftmost possible position
+# the *longest* wins ("a|ab" on "abc" matches "ab"). Python's backtracking engine takes the
+# first alternative that succeeds ("a"), and a greedy quantifier followed by an optional
+# part can stop short too ("x*(xy)?" on "xxy"). The leftmost start is the same in both;
+# :func:`posix_search` then looks for the longest end from that start. Sub-match (group)
+# boundaries are those Python finds for that overall span, which can still differ from
+# glibc's POSIX subexpression rules in ambiguous patterns.
+
+#: compiled pattern -> (python source, flags, source uses end-sensitive assertions)
+_LONGEST: weakref.WeakKeyDictionary[re.Pattern[str], tuple[str, int, bool]] = (
+    weakref.WeakKeyDictionary()
+)
+_END_SENSITIVE = ("\\Z", "\\b", "\\B", "(?=", "(?!")
+#: assertions that may fail at endpos although they hold in the whole text
+_NOT_SUPERSET = ("\\b", "\\B", "(?=\\w)")
+
+
+def _may_be_shorter(pattern: str) -> bool:
+    """True if Python's first match may be shorter than POSIX's longest: the ERE has an
+    alternation or more than one repetition operator (outside bracket expressions)."""
+    quants = 0
+    i = 0
+    n = len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                if pattern[j] == "[" and j + 1 < n and pattern[j + 1] in ":=.":
+                    end = pattern.find(pattern[j + 1] + "]", j + 2)
+                    j = end + 2 if end >= 0 else n
+                    continue
+                j += 1
+            i = j + 1
+            continue
+        if c == "|":
+            return True
+        if c in "*+?{":
+            quants += 1
+            if quants > 1:
+                return True
+        i += 1
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _ending_at(py: str, flags: int, rest: int) -> re.Pattern[str]:
+    """``py`` constrained to end exactly ``rest`` characters before the end of the text."""
+    return re.compile("(?:" + py + ")(?=[\\s\\S]{" + str(rest) + "}\\Z)", flags)
+
+
+def _longest(rx: re.Pattern[str], m: re.Match[str], text: str, endpos: int | None) -> re.Match[str]:
+    info = _LONGEST.get(rx)
+    if info is None:
+        return m
+    py, flags, end_sensitive = info
+    limit = len(text) if endpos is None else min(endpos, len(text))
+    start = m.start()
+    # fullmatch on text[start:end] with endpos=end is exact without end-sensitive
+    # assertions; with only "$"-like ones (\Z succeeds at endpos) it accepts a superset,
+    # so it still filters the candidate ends before the exact (compiled per end) check
+    prefilter = not end_sensitive or not any(t in py for t in _NOT_SUPERSET)
+    for end in range(limit, m.end(), -1):
+        if prefilter:
+            m2 = rx.fullmatch(text, start, end)
+            if m2 is None:
+                continue
+            if not end_sensitive:
+                return m2
+        m2 = _ending_at(py, flags, limit - end).match(text, start, limit)
+        if m2 is not None:
+            return m2
+    return m
+
+
+def posix_search(
+    rx: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None
+) -> re.Match[str] | None:
+    """``rx.search`` with glibc's leftmost-longest overall match (see above)."""
+    m = rx.search(text, pos) if endpos is None else rx.search(text, pos, endpos)
+    if m is None:
+        return None
+    return _longest(rx, m, text, endpos)
+
+
+def posix_finditer(rx: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Successive non-overlapping leftmost-longest matches (an empty match ends the list
+    after being reported, callers treat it as an error)."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    while pos <= len(text):
+        m = posix_search(rx, text, pos)
+        if m is None:
+            break
+        out.append(m)
+        if m.end() == m.start():
+            break
+        pos = m.end()
+    return out
 
 
 def search(pattern: str | re.Pattern[str], text: str, icase: bool = True) -> bool:
@@ -413,7 +533,7 @@ def subst_run(se: SubstExpr, text: str, ctx: Any = None) -> list[tuple[int, int,
     pos = 0
     notbol = False
     while True:
-        m = se.compiled(notbol).search(text[pos:])
+        m = posix_search(se.compiled(notbol), text[pos:])
         if m is None:
             break
         if m.start() == m.end():

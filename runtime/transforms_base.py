@@ -79,6 +79,28 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
+def _nparam_text(text: str) -> int:
+    """tr_parse_nparam on literal text: blanks, a sign, blanks, the leading digits."""
+    ws = " \t\r\n"
+    t = text.lstrip(ws)
+    if not t or t[0] not in "+-0123456789":
+        raise Fail  # OpenSIPS refuses the script
+    sign = -1 if t[0] == "-" else 1
+    if t[0] in "+-":
+        t = t[1:].lstrip(ws)
+    n = 0
+    for ch in t:
+        if not "0" <= ch <= "9":
+            break
+        n = n * 10 + ord(ch) - 48
+    return wrap32(sign * n)
+
+
+def wrap32(n: int) -> int:
+    """Signed 32-bit wrap-around (C int arithmetic)."""
+    return ((n + 0x80000000) & 0xFFFFFFFF) - 0x80000000
+
+
 def _evaluate(param: Any, ctx: Any) -> Any:
     return param.get(ctx) if hasattr(param, "get") else param
 
@@ -87,11 +109,8 @@ def num_param(param: Any, ctx: Any) -> int:
     """A numeric parameter: a literal int or a pvar whose value carries an int."""
     if isinstance(param, int):
         return param
-    if isinstance(param, str):  # a literal that reached us as text
-        try:
-            return int(param.strip())
-        except ValueError as exc:
-            raise Fail from exc
+    if isinstance(param, str):  # a literal that reached us as text: read like tr_parse_nparam
+        return _nparam_text(param)
     value = _evaluate(param, ctx)
     if value is None or not has_int(value):
         raise Fail

@@ -24,15 +24,42 @@ from osipsc.runtime.transforms_base import (
 
 # --------------------------------------------------------------------------- ip
 
-_IPV4 = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$")
-
-
 def str2ip(text: str) -> ipaddress.IPv4Address | None:
-    """OpenSIPS ``str2ip``: strict dotted quad, each part 0..255."""
-    m = _IPV4.match(text)
-    if not m or any(int(g) > 255 for g in m.groups()):
+    """OpenSIPS ``str2ip``: a dotted quad, each part 0..255 without a leading zero
+    (``01.2.3.4`` is refused); a final empty part counts as 0 (``1.2.3.`` is 1.2.3.0)."""
+    if not text or not "0" <= text[0] <= "9":
         return None
-    return ipaddress.IPv4Address(".".join(str(int(g)) for g in m.groups()))
+    parts = [ord(text[0]) - 48]
+    digits = 1
+    i = 1
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == ".":
+            if len(parts) == 4:
+                return None  # too many dots
+            parts.append(0)
+            digits = 0
+            i += 1
+            if i == n:
+                break
+            if not "0" <= text[i] <= "9":
+                return None
+            parts[-1] = ord(text[i]) - 48
+            digits = 1
+        elif "0" <= c <= "9" and digits in (1, 2):
+            if digits == 1 and parts[-1] == 0:
+                return None
+            if digits == 2 and (parts[-1] > 25 or (parts[-1] == 25 and c > "5")):
+                return None
+            parts[-1] = parts[-1] * 10 + ord(c) - 48
+            digits += 1
+        else:
+            return None
+        i += 1
+    if len(parts) < 4:
+        return None
+    return ipaddress.IPv4Address(".".join(map(str, parts)))
 
 
 def str2ip6(text: str) -> ipaddress.IPv6Address | None:

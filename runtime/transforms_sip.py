@@ -326,15 +326,23 @@ class NameAddr:
     body: str
     params_text: str
     plist: tuple[tuple[str, str | None], ...]
+    #: ``to_body.body.len`` as parse_to leaves it (see :func:`parse_nameaddrs`)
+    length: int = 0
 
 
 def _split_top(text: str) -> list[str]:
     """Split on commas outside quotes and angle brackets."""
     parts: list[str] = []
     cur: list[str] = []
-    quote = angle = False
+    quote = angle = escaped = False
     for c in text:
-        if c == '"' and not angle:
+        if escaped:  # a backslash inside a quoted display name escapes the next char
+            escaped = False
+            cur.append(c)
+            continue
+        if c == "\\" and quote:
+            escaped = True
+        elif c == '"' and not angle:
             quote = not quote
         elif c == "<" and not quote:
             angle = True
@@ -349,15 +357,34 @@ def _split_top(text: str) -> list[str]:
     return parts
 
 
+def _lt_outside_quotes(body: str) -> int:
+    """The ``<`` opening the URI: a quoted display name may contain ``<``, ``;``, ``,``
+    and backslash escapes (parse_to's DISPLAY_QUOTED state)."""
+    quote = False
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if quote and c == "\\":
+            i += 2
+            continue
+        if c == '"':
+            quote = not quote
+        elif c == "<" and not quote:
+            return i
+        i += 1
+    return -1
+
+
 @lru_cache(maxsize=128)
 def parse_nameaddrs(text: str) -> tuple[NameAddr, ...]:
     """``parse_multi_to``: every name-addr of a (possibly multi-value) header value."""
     result: list[NameAddr] = []
-    for raw in _split_top(text):
+    pieces = _split_top(text)
+    for k, raw in enumerate(pieces):
         body = raw.strip(_WS)
         if not body:
             raise Fail
-        lt = body.find("<")
+        lt = _lt_outside_quotes(body)
         if lt >= 0:
             gt = body.find(">", lt)
             if gt < 0:
@@ -381,7 +408,17 @@ def parse_nameaddrs(text: str) -> tuple[NameAddr, ...]:
                 raise Fail
             params_text = rest[1:].strip(_WS)
             plist = parse_params(params_text) if params_text else ()
-        result.append(NameAddr(display, uri, body, params_text, plist))
+        # parse_to sets body.len only at the ";" opening the params (the length up to
+        # it) or at the end of the input, which has CRLF appended (so the last element
+        # without params counts its trailing blanks and those 2 bytes); an element that
+        # ends at "," without params keeps body.len 0
+        if rest:
+            length = body.find(";", gt + 1) if lt >= 0 else body.find(";")
+        elif k == len(pieces) - 1:
+            length = len(raw.lstrip(_WS)) + 2
+        else:
+            length = 0
+        result.append(NameAddr(display, uri, body, params_text, plist, length))
     return tuple(result)
 
 
@@ -404,7 +441,7 @@ def na_uri(ctx: Any, v: Any, p: tuple[Any, ...], idx: Any) -> str | None:
 
 @register("nameaddr", "len")
 def na_len(ctx: Any, v: Any, p: tuple[Any, ...], idx: Any) -> int:
-    return len(_pick(ctx, v, idx).body)
+    return _pick(ctx, v, idx).length
 
 
 @register("nameaddr", "params")
@@ -427,7 +464,15 @@ def na_param(ctx: Any, v: Any, p: tuple[Any, ...], idx: Any) -> str | None:
 
 @lru_cache(maxsize=128)
 def parse_csv(text: str) -> tuple[str, ...]:
-    """RFC 4180 record: comma separated, values not trimmed, ``"..."`` unquoted."""
+    """``_parse_csv_record(CSV_RFC_4180)``: comma separated, values not trimmed,
+    ``"..."`` fields unquoted (``""`` inside is one quote).
+
+    A trailing CRLF is dropped; a byte outside 0x20-0x7E outside quotes makes the record
+    invalid; a quoted field ending the text, or followed only by a final comma, ends the
+    record (no empty field after that comma).
+    """
+    if text.endswith("\r\n"):
+        text = text[:-2]
     fields: list[str] = []
     i = 0
     n = len(text)
@@ -443,21 +488,29 @@ def parse_csv(text: str) -> tuple[str, ...]:
                         buf.append('"')
                         i += 2
                         continue
-                    i += 1
                     break
                 buf.append(text[i])
                 i += 1
             fields.append("".join(buf))
-            if i < n and text[i] != ",":
+            # i is on the closing quote
+            if i >= n - 1:
+                return tuple(fields)
+            if text[i + 1] != ",":
                 raise Fail
+            i += 1  # the comma
+            if i == n - 1:
+                return tuple(fields)
         else:
             end = text.find(",", i)
             end = n if end < 0 else end
-            fields.append(text[i:end])
+            field = text[i:end]
+            if any(not " " <= c <= "~" for c in field):
+                raise Fail
+            fields.append(field)
             i = end
-        if i >= n:
-            return tuple(fields)
-        i += 1  # the comma
+            if i >= n:
+                return tuple(fields)
+        i += 1  # past the comma
 
 
 @register("csv", "count")

@@ -28,6 +28,7 @@ from osipsc.runtime.transforms_base import (
     str_param,
     text_of,
 )
+from osipsc.runtime.values import StrInt
 
 _WS = " \t\r\n"
 
@@ -384,8 +385,11 @@ def s_width(ctx: Any, v: Any, p: tuple[Any, ...], idx: Any) -> Any:
     if i <= 0:
         raise Fail
     if i <= len(text):
-        # only the length changes: an int-typed value stays int-typed
-        return make_int(int(v), text[:i]) if isinstance(v, int) else text[:i]
+        # only the length changes: the flags stay (int-typed stays int-typed, a
+        # string-with-int keeps its int)
+        if isinstance(v, int):
+            return make_int(int(v), text[:i])
+        return _same_flags(v, text[:i])
     return text + " " * (i - len(text))
 
 
@@ -414,12 +418,20 @@ def s_xor(ctx: Any, v: Any, p: tuple[Any, ...], idx: Any) -> Any:
     text = _plain(v)
     secret = str_param(p[0], ctx)
     out = "".join(chr(ord(c) ^ ord(secret[k % len(secret)])) for k, c in enumerate(text))
-    return make_int(int(v), out) if isinstance(v, int) else out
+    return make_int(int(v), out) if isinstance(v, int) else _same_flags(v, out)
+
+
+def _same_flags(v: Any, text: str) -> str:
+    """New text with the value's flags kept: a string-with-int (``$rm``, ``$rp``) keeps its
+    int when OpenSIPS only changes ``rs`` (width, xor, trim)."""
+    if type(v) is StrInt:
+        return StrInt(text, v.ival)
+    return text
 
 
 def _trimmer(how: Callable[[str], str]) -> Callable[..., Any]:
     def trim(ctx: Any, v: Any, p: tuple[Any, ...], idx: Any) -> Any:
-        return v if isinstance(v, int) else how(_plain(v))
+        return v if isinstance(v, int) else _same_flags(v, how(_plain(v)))
 
     return trim
 

@@ -158,9 +158,20 @@ def _int_op(op: str, a: int, b: int) -> int:
     return -1
 
 
+#: str_strcasecmp's order: ASCII-only tolower, then the bytes compared as (signed) ``char``,
+#: so bytes 0x80-0xFF sort before every ASCII byte. Mapping b -> (b + 0x80) & 0xFF keeps
+#: that order for Python's code point comparison.
+_ORDER = {
+    b: (b + 0x20 if 0x41 <= b <= 0x5A else b) + 0x80 & 0xFF for b in range(256)
+}
+
+
 def _str_op(op: str, a: str, b: str) -> int:
-    a = _fold(a)
-    b = _fold(b)
+    if op in ("==", "!="):
+        same = len(a) == len(b) and _fold(a) == _fold(b)
+        return 1 if same == (op == "==") else 0
+    a = a.translate(_ORDER)
+    b = b.translate(_ORDER)
     return _int_op(op, (a > b) - (a < b), 0)
 
 

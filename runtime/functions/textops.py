@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from osipsc.runtime.regex import RegexError, parse_subst, subst_run, subst_str
+from osipsc.runtime.regex import (
+    RegexError,
+    parse_subst,
+    posix_finditer,
+    posix_search,
+    subst_run,
+    subst_str,
+)
 from osipsc.runtime.sip.uri import SipUri, UriError
 
 from ._sipmsg import headers_start, script_regex
@@ -39,7 +46,7 @@ def search_body(ctx: Any, regex: Any) -> int:
 
 
 def _append_after_match(msg: Any, regex: Any, text: str, start: int, end: int) -> int:
-    m = script_regex(regex).search(msg.text[start:end])
+    m = posix_search(script_regex(regex), msg.text[start:end])
     if m is None:
         return -1
     msg.lumps.anchor(start + m.end()).insert_after(text)
@@ -69,7 +76,7 @@ def _replace(msg: Any, regex: Any, text: str, start: int, end: int, every: bool)
     pos = 0
     done = -1
     while pos < len(region):
-        m = rx.search(region, pos)
+        m = posix_search(rx, region, pos)
         if m is None:
             break
         if m.start() == m.end():
@@ -115,7 +122,7 @@ def replace_body_atonce(ctx: Any, regex: Any, text: str) -> int:
         return -1
     rx = script_regex(regex)
     found = -1
-    for m in rx.finditer(msg.text[span[0]:span[1]]):
+    for m in posix_finditer(rx, msg.text[span[0]:span[1]]):
         if m.start() == m.end():
             return -1
         msg.lumps.delete(span[0] + m.start(), m.end() - m.start()).insert_after(text)
