@@ -417,7 +417,12 @@ class Engine:
         if "tm" not in self.modules:
             return
         tm = self._states.get("tm")
-        if tm is not None and hasattr(tm, "unbind"):
+        if tm is None:
+            return
+        release = getattr(tm, "release", None)
+        if release is not None:
+            release(ctx)
+        elif hasattr(tm, "unbind"):
             tm.unbind(ctx)
 
     def _after_request(self, ctx: Context) -> None:

@@ -109,6 +109,11 @@ def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
     return out
 
 
+#: ``_headers`` of a packed message: an empty tuple, so a path that forgot to unpack
+#: fails loudly instead of filling a list shared by every packed message
+_NO_HEADERS: Any = ()
+
+
 class SipParseError(ValueError):
     """The datagram is not a SIP message OpenSIPS would accept."""
 
@@ -190,6 +195,9 @@ class SipMessage:
         #: ``_headers``/``_index`` are shared with a copy (``copy``): clone before handing
         #: out a record that may be edited (``headers_list``, ``header_fields``)
         self._shared = False
+        #: ``compact``: the header records as plain tuples (``_headers`` is then empty and
+        #: ``_index`` None until ``_unpack`` rebuilds them)
+        self._packed: tuple[tuple[str, str, int, int, int, str], ...] | None = None
         self._via1_cache: tuple[str, Via | None] | None = None
         self.eoh = 0
         self.body_start = 0
@@ -337,7 +345,9 @@ class SipMessage:
     def headers_list(self) -> list[Header]:
         """The :class:`Header` records in message order (yours to edit: a list shared with
         a copy is cloned first)."""
-        if self._shared:
+        if self._packed is not None:
+            self._unpack()
+        elif self._shared:
             self._unshare()
         return self._headers
 
@@ -346,11 +356,45 @@ class SipMessage:
         self._headers = value
         self._index = None
         self._shared = False
+        self._packed = None
 
     def _unshare(self) -> None:
         """Copy-on-write: give this message its own Header records (a maxfwd rewrite or a
         test editing ``headers_list`` must not show in the copies sharing them)."""
+        if self._packed is not None:
+            self._unpack()
+            return
         self._headers = [h.clone() for h in self._headers]
+        self._index = None
+        self._shared = False
+
+    def compact(self) -> None:
+        """Keep the header records as tuples of str/int until next used.
+
+        tm stores a copy of every request it handles and most are never read again (the
+        transaction ends with a relayed reply); their Header objects, lists and index were
+        most of what the cyclic GC rescanned while transactions waited. Tuples of atomic
+        values are untracked by the GC; ``_unpack`` rebuilds equal records on first use.
+        """
+        if self._packed is not None or not self._headers:
+            return
+        self._packed = tuple([(h.name, h.body, h.start, h.end, h.body_start, h.key)
+                              for h in self._headers])
+        self._headers = _NO_HEADERS  # never read while packed: every reader unpacks first
+        self._index = None
+        self._shared = False
+
+    def _unpack(self) -> None:
+        """Header records again from ``compact``'s tuples (same values, own objects)."""
+        packed, self._packed = self._packed, None
+        new_header = _new_object
+        headers = []
+        for name, body, start, end, body_start, key in packed or ():
+            hdr = new_header(Header)
+            hdr.name, hdr.body, hdr.start, hdr.end = name, body, start, end
+            hdr.body_start, hdr.key = body_start, key
+            headers.append(hdr)
+        self._headers = headers
         self._index = None
         self._shared = False
 
@@ -358,6 +402,8 @@ class SipMessage:
         """The header index (``_parse`` builds it; a hand-made message gets it here)."""
         index = self._index
         if index is None:
+            if self._packed is not None:
+                self._unpack()
             index = {}
             for hdr in self._headers:
                 same = index.get(hdr.key)
@@ -482,6 +528,8 @@ class SipMessage:
     def insert_header(self, text: str, before: Header | None = None) -> None:
         """Add header text before ``before`` or before the first header (``insert_hf``)."""
         if before is None:
+            if self._packed is not None:
+                self._unpack()
             offset = self._headers[0].start if self._headers else self.eoh
         else:
             offset = before.start
@@ -497,12 +545,14 @@ class SipMessage:
 
     def copy(self) -> SipMessage:
         """An independent copy (transactions, resume routes, branches)."""
+        # Header records are shared until one side hands one out for editing
+        # (copy-on-write, ``_unshare``): tm copies every relayed request twice. Packed
+        # records (``compact``) are immutable tuples: both sides unpack their own.
+        if self._packed is None:
+            self._indexed()
+            self._shared = True
         new = _new_object(type(self))
         new.__dict__.update(self.__dict__)  # what copy.copy does, minus its reduce protocol
-        # Header records are shared until one side hands one out for editing
-        # (copy-on-write, ``_unshare``): tm copies every relayed request twice
-        self._indexed()
-        self._shared = new._shared = True
         new.branches = [_copy.deepcopy(b) for b in self.branches]
         new.lumps = self.lumps.copy()
         new.reply_lumps = ReplyLumps(list(self.reply_lumps.headers), self.reply_lumps.body)

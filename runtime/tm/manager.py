@@ -66,6 +66,17 @@ class TransactionManager:
     def unbind(self, ctx: Any) -> None:
         self.bindings.pop(id(ctx.msg), None)
 
+    def release(self, ctx: Any) -> None:
+        """The request route of ``ctx`` is over: drop the binding and pack the header
+        records of the transaction's stored request (``SipMessage.compact``): it waits,
+        often unread, until the transaction ends, and the received message that shared
+        its records is gone now."""
+        b = self.bindings.pop(id(ctx.msg), None)
+        if b is not None and b.msg is ctx.msg:
+            compact = getattr(b.txn.request, "compact", None)
+            if compact is not None:
+                compact()
+
     def binding(self, ctx: Any) -> Binding | None:
         b = self.bindings.get(id(getattr(ctx, "msg", None)))
         return b if b is not None and b.msg is ctx.msg else None
