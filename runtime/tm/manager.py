@@ -41,6 +41,12 @@ class Binding:
 
 def get_manager(engine: Any) -> TransactionManager:
     """The engine's TransactionManager (``engine.state("tm")``)."""
+    # every tm function call asks: the spine's Engine keeps it in ``_states`` once made
+    states = getattr(engine, "_states", None)
+    if type(states) is dict:
+        found = states.get("tm")
+        if type(found) is TransactionManager:
+            return found
     return adapter.engine_state(engine, "tm", TransactionManager)
 
 

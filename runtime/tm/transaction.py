@@ -8,6 +8,7 @@ The manager (``manager.py``) drives it; this file only holds state and small der
 
 from __future__ import annotations
 
+import binascii
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,11 +127,9 @@ class Transaction:
 
 def crc16_suffix(parts: list[str]) -> str:
     """CRC-CCITT (0xFFFF start, inverted) printed as 4 hex digits, lowest nibble first."""
-    crc = 0xFFFF
-    for part in parts:
-        for ch in part.encode("latin-1"):
-            crc = ((crc << 8) & 0xFFFF) ^ _CCITT[((crc >> 8) ^ ch) & 0xFF]
-    crc = ~crc & 0xFFFF
+    # binascii.crc_hqx is this very CRC (poly 0x1021, MSB first) in C; _CCITT keeps the
+    # table form as the reference (tests/tm compares the two)
+    crc = ~binascii.crc_hqx("".join(parts).encode("latin-1"), 0xFFFF) & 0xFFFF
     digits = []
     if crc == 0:
         digits.append("0")

@@ -281,6 +281,31 @@ def test_crc16_suffix_shape() -> None:
     assert len(s) == 4 and all(c in "0123456789abcdef" for c in s)
 
 
+def test_crc16_suffix_equals_the_table_crc() -> None:
+    """crc16_suffix uses binascii.crc_hqx; it must be tags.h's table-driven CRC-CCITT."""
+    import random
+
+    from osipsc.runtime.tm.transaction import _CCITT
+
+    def reference(parts: list[str]) -> str:
+        crc = 0xFFFF
+        for part in parts:
+            for ch in part.encode("latin-1"):
+                crc = ((crc << 8) & 0xFFFF) ^ _CCITT[((crc >> 8) ^ ch) & 0xFF]
+        crc = ~crc & 0xFFFF
+        digits = ["0"] if crc == 0 else []
+        while crc and len(digits) < 4:
+            digits.append("0123456789abcdef"[crc & 0xF])
+            crc >>= 4
+        return "".join(digits).ljust(4, "0")
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        parts = ["".join(chr(rng.randrange(256)) for _ in range(rng.randrange(12)))
+                 for _ in range(rng.randrange(1, 4))]
+        assert crc16_suffix(parts) == reference(parts), parts
+
+
 def test_branch_route_flags_reach_request_and_failure_route(engine: FakeEngine) -> None:
     engine.modparams.append(("tm", "fr_timeout", 1))
     seen: list[set[str]] = []
