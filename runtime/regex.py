@@ -7,8 +7,10 @@ same matches as OpenSIPS does:
 
 * ``[[:digit:]]`` style classes, ``[=x=]``/``[.x.]``; backslash is literal inside brackets;
 * ``\\d`` is a literal ``d`` (only ``\\w \\W \\s \\S \\b \\B \\< \\> \\` \\'`` and back
-  references are GNU escapes);
-* a ``{`` that does not open a valid interval is a literal brace;
+  references are GNU escapes) -- but under ``REG_ICASE`` (``=~``, function regex params)
+  an escaped lower-case letter never matches (glibc compares the upper-cased subject with
+  the escaped char in its original case), while ``\\D`` matches ``d`` and ``D``;
+* ``{`` always opens an interval: ``{,m}`` is ``{0,m}``, a malformed one is an error;
 * stacked quantifiers (``a**``, ``a+?``) repeat again instead of meaning "lazy"/"possessive";
 * an unmatched ``)`` is a literal (RE_UNMATCHED_RIGHT_PAREN_ORD);
 * without ``REG_NEWLINE`` ``.`` matches LF and ``$`` only matches at the very end; with it
@@ -17,8 +19,9 @@ same matches as OpenSIPS does:
 * case folding and ``\\w`` are ASCII only (glibc in the C locale);
 * the overall match is POSIX leftmost-longest (:func:`posix_search`, used by the subst
   machinery and textops' replace/search_append): ``a|ab`` on ``ab`` matches ``ab``. Limit:
-  group boundaries inside that span are Python's, not glibc's subexpression rules
-  (``(a|ab)(b?)`` on ``ab`` gives ``\\1=a`` where glibc gives ``\\1=ab``).
+  group boundaries inside that span are Python's; they agree with glibc except for
+  repeated groups that can match empty (``(a?)+`` on ``a``: Python reports the final
+  empty iteration, glibc the last non-empty one).
 
 The sed-like ``/re/repl/flags`` machinery of OpenSIPS's ``re.c`` (``subst_parser``,
 ``subst_run``, ``subst_str``) lives here too: see :func:`parse_subst` and :func:`subst_str`.
@@ -71,7 +74,7 @@ _CLASSES: dict[str, str] = {
     "xdigit": "0-9A-Fa-f",
 }
 
-_INTERVAL = re.compile(r"\{(\d+)(,(\d*))?\}")
+_INTERVAL = re.compile(r"\{(\d*)(,(\d*))?\}")
 
 
 def _class_char(c: str) -> str:
@@ -136,7 +139,9 @@ def _bracket(pat: str, i: int, newline: bool) -> tuple[str, int]:
     return "[" + body + "]", j
 
 
-def translate(pattern: str, newline: bool = False, notbol: bool = False) -> str:
+def translate(
+    pattern: str, newline: bool = False, notbol: bool = False, icase: bool = False
+) -> str:
     """Translate a POSIX ERE into a Python ``re`` pattern (to compile with ASCII flags)."""
     out: list[str] = []  # one entry per atom / operator, so quantifiers can wrap atoms
     quantified: list[bool] = []
@@ -175,6 +180,10 @@ def translate(pattern: str, newline: bool = False, notbol: bool = False) -> str:
                 atom(r"\Z")
             elif d in "123456789":
                 atom("(?:\\" + d + ")")
+            elif icase and "a" <= d <= "z":
+                # glibc REG_ICASE compares the upper-cased subject with the escaped char
+                # taken in its original case: an escaped lower-case letter never matches
+                atom("(?!)")
             else:
                 atom(re.escape(d))
         elif c == "[":
@@ -214,19 +223,22 @@ def translate(pattern: str, newline: bool = False, notbol: bool = False) -> str:
             quant(c)
             i += 1
         elif c == "{":
+            # ERE (RE_INTERVALS|RE_NO_BK_BRACES, no RE_INVALID_INTERVAL_ORD): "{" always
+            # opens an interval; "{,m}" is "{0,m}"; anything malformed is an error
             m = _INTERVAL.match(pattern, i)
-            if m and out and out[-1] not in ("(", "|"):
-                lo = int(m.group(1))
-                hi = m.group(3)
-                if hi not in (None, "") and int(hi) < lo:
-                    raise RegexError("Invalid content of \\{\\}")
-                if lo > 0x7FFF or (hi and int(hi) > 0x7FFF):
-                    raise RegexError("Regular expression too big")
-                quant(m.group(0))
-                i = m.end()
-            else:
-                atom(r"\{")
-                i += 1
+            if m is None or m.group(0) == "{}":
+                if "}" not in pattern[i:]:
+                    raise RegexError("Unmatched \\{")
+                raise RegexError("Invalid content of \\{\\}")
+            lo = int(m.group(1) or 0)
+            hi = m.group(3)
+            if hi not in (None, "") and int(hi) < lo:
+                raise RegexError("Invalid content of \\{\\}")
+            if lo > 0x7FFF or (hi and int(hi) > 0x7FFF):
+                raise RegexError("Regular expression too big")
+            upper = "" if m.group(2) is None else "," + (hi or "")
+            quant(f"{{{lo}{upper}}}")
+            i = m.end()
         elif c == "^":
             if notbol:
                 atom(r"(?<=\n)" if newline else r"(?!)")
@@ -256,7 +268,7 @@ def compile_posix(
 
     The default ``icase=True`` is what ``=~``/``!~`` and textops' ``search`` use.
     """
-    py = translate(pattern, newline=newline, notbol=notbol)
+    py = translate(pattern, newline=newline, notbol=notbol, icase=icase)
     flags = re.ASCII | (re.IGNORECASE if icase else 0)
     try:
         rx = re.compile(py, flags)

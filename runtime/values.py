@@ -203,8 +203,16 @@ def cmp_re(op: str, left: Any, pattern: re.Pattern[str]) -> int:
     """``PVAR =~ "re"`` / ``!~`` with a literal regex compiled at import time."""
     if left is None:
         return 1 if op == "!~" else 0
-    found = pattern.search(str_form(left)) is not None
+    # regexec gets a NUL-terminated copy: matching stops at an embedded NUL
+    found = pattern.search(str_form(left).partition("\0")[0]) is not None
     return 1 if found == (op == "=~") else 0
+
+
+def _dynamic_re(text: str) -> re.Pattern[str]:
+    """``PVAR =~ PVAR``: regcomp(REG_EXTENDED|REG_NOSUB|REG_ICASE) at each evaluation."""
+    from .regex import compile_posix
+
+    return compile_posix(text, icase=True, newline=False)
 
 
 def cmp_pv(op: str, left: Any, right: Any, compile_re: Any = None) -> int:
@@ -214,9 +222,10 @@ def cmp_pv(op: str, left: Any, right: Any, compile_re: Any = None) -> int:
             return 1 if op in ("==", "=~") else 0
         return 1 if op in ("!=", "!~") else 0
     if op in ("=~", "!~"):
-        ls, rs = str_form(left), str_form(right)
+        ls = str_form(left).partition("\0")[0]
+        rs = str_form(right).partition("\0")[0]
         try:
-            pattern = compile_re(rs) if compile_re is not None else re.compile(rs, re.I)
+            pattern = compile_re(rs) if compile_re is not None else _dynamic_re(rs)
         except (re.error, ValueError):
             return -1
         found = pattern.search(ls) is not None

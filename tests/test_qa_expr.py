@@ -76,6 +76,14 @@ route {
     if ($var(r) =~ $var(pat)) xlog("R6=[yes]\n"); else xlog("R6=[no]\n");
     $var(bad) = "(";
     if ($var(r) !~ $var(bad)) xlog("R7=[yes]\n"); else xlog("R7=[no]\n");
+    $var(pat) = "\\d";
+    if ($var(r) =~ $var(pat)) xlog("R9=[yes]\n"); else xlog("R9=[no]\n");
+    $var(pat) = "a{,2}";
+    if ($var(r) =~ $var(pat)) xlog("R10=[yes]\n"); else xlog("R10=[no]\n");
+    $var(pat) = "X|5x";
+    if ($var(r) =~ $var(pat)) xlog("R11=[yes]\n"); else xlog("R11=[no]\n");
+    $var(nul) = "ab\x00cd";
+    if ($var(nul) =~ "cd") xlog("R12=[yes]\n"); else xlog("R12=[no]\n");
     $var(sub) = "abab";
     xlog("R8=[$(var(sub){re.subst,/a|ab/X/g})]\n");
     exit;
@@ -122,6 +130,10 @@ EXPECTED = {
     "R6": "yes",
     "R7": "no",  # a bad dynamic regex is an error (false), even for !~
     "R8": "XX",  # leftmost-longest: "ab" beats "a"
+    "R9": "no",  # dynamic regex: POSIX too (not Python's \d)
+    "R10": "yes",  # "{,2}" is "{0,2}": matches the empty string
+    "R11": "yes",
+    "R12": "no",  # the literal itself is cut at the NUL
 }
 
 

@@ -359,3 +359,68 @@ def test_str_int_loses_its_int() -> None:
 )
 def test_nameaddr_len(value: str, index: int | None, length: int) -> None:
     assert apply("nameaddr", "len", (), value, index=index) == length
+
+
+# ------------------------------------------------- differential check against glibc
+
+
+def _glibc() -> Any:
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+        libc.regcomp  # noqa: B018
+        libc.regexec  # noqa: B018
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+GLIBC_PATTERNS = [
+    ("a|ab", "xabc"), (r"\d", "x5d"), (r"\D", "d"), (r"\z", "z"), (r"\Z", "z"),
+    ("a{,2}", "x5"), ("a{", "a"), ("a{x}", "a{x}"), ("{1}a", "a"), ("*a", "a"),
+    ("a**", "aa"), ("a+?", "aa"), ("(a|ab)(b?)", "ab"), ("(a|ab)(c|bcd)", "abcd"),
+    ("x*(xy)?", "xxy"), ("[[:digit:]]+", "ab12"), ("[^[:space:]]+", "  ab c"),
+    ("[]a]", "]"), (r"\w+", " ab_1 "), (r"\<ab", "cab ab"), (r"ab\>", "abc ab"),
+    ("(^a|b)", "ba"), ("a$|b", "ab"), ("()", "a"), ("(|a)", "a"), ("a||b", "b"),
+    ("(ab|a)(bc|c)?", "abc"), ("(a*)(a|b)*", "aab"), ("(wee|week)(knights|night)",
+                                                     "weeknights"),
+    ("(.*)([0-9]+)", "ab12"), ("[[:upper:]]", "a"), ("[A-Z]", "a"), ("\xe9", "\xc9"),
+    ("a{2,1}", "aa"), ("a{1}{2}", "aa"), ("a{,}", "aaa"), ("^*a", "a"), ("a|*b", "b"),
+    ("sip|sips", "sips:x"), ("(0|00)4?", "0049"), (r"\+49|\+4", "+49"),
+]
+
+
+@pytest.mark.parametrize("icase", [True, False])
+@pytest.mark.parametrize(("pattern", "text"), GLIBC_PATTERNS)
+def test_against_glibc(pattern: str, text: str, icase: bool) -> None:
+    import ctypes
+
+    from osipsc.runtime.regex import RegexError
+
+    libc = _glibc()
+    if libc is None:
+        pytest.skip("no glibc regcomp here")
+
+    class Match(ctypes.Structure):
+        _fields_ = [("so", ctypes.c_int), ("eo", ctypes.c_int)]
+
+    buf = ctypes.create_string_buffer(4096)
+    flags = 1 | (2 if icase else 0)  # REG_EXTENDED | REG_ICASE
+    if libc.regcomp(buf, pattern.encode("latin-1"), flags):
+        with pytest.raises(RegexError):
+            compile_posix(pattern, icase=icase)
+        return
+    subs = (Match * 4)()
+    found = libc.regexec(buf, text.encode("latin-1"), 4, subs, 0) == 0
+    libc.regfree(buf)
+    rx = compile_posix(pattern, icase=icase)
+    m = posix_search(rx, text)
+    assert (m is not None) == found
+    if m is not None:
+        ours = [m.span()] + [m.span(i) for i in range(1, min(rx.groups, 3) + 1)]
+        assert ours == [(s.so, s.eo) for s in subs][: len(ours)]
