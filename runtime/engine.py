@@ -29,6 +29,27 @@ from .script import Script
 
 _KINDS = {rt.value: rt for rt in RouteType}
 
+#: CPython's default collector thresholds, and the ones an Engine switches them to
+_GC_DEFAULT = (700, 10, 10)
+_GC_ENGINE = (700, 10, 100)
+
+
+def _tune_gc() -> None:
+    """Make full (generation 2) collections rarer, once per process, unless the program
+    chose its own thresholds.
+
+    tm transactions awaiting replies stay alive for seconds, so a busy engine's heap grows
+    by tens of objects per message and every full collection rescans all of them: with the
+    default third threshold that was a third of the mix benchmark's CPU time
+    (benchmarks/runtime.py). Young cycles are still collected as often as before
+    (generations 0 and 1 keep their thresholds), and tm frees finished transactions by
+    reference counting (``TransactionManager._delete`` breaks their timer cycle), so the
+    rarer full collections do not let memory grow (``--rss``)."""
+    import gc
+
+    if gc.get_threshold() == _GC_DEFAULT:
+        gc.set_threshold(*_GC_ENGINE)
+
 
 @dataclass
 class Outcome:
@@ -134,6 +155,7 @@ class Engine:
         script = module if isinstance(module, Script) else module.script
         self.script: Script = script
         self.module = module
+        _tune_gc()
         params = script.params
         self.xlog_level = _int_param(params.get("xlog_level"), 2)
         self.xlog_level_default = self.xlog_level  # what `$xlog_level = NULL` restores

@@ -242,6 +242,7 @@ class TransactionManager:
         txn.deleted = True
         for b in txn.branches:
             adapter.cancel_timer(b.timer)
+            b.timer = None  # the handle's partial refers back to txn: free it by refcount
             self.by_uac.pop(b.via_branch, None)
         key = txn.uas_key
         if key is not None:
