@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .memo import ParseMemo
+
 #: text -> parsed value, bounded (texts come off the wire): ``NameAddr.parse``
-_PARSED: dict[str, NameAddr] = {}
-_PARSED_MAX = 2048
+_PARSED: ParseMemo[NameAddr] = ParseMemo()
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +28,9 @@ class NameAddr:
     def parse(cls, text: str) -> NameAddr:
         """Parse ``text`` (memoised: the value is immutable and a message's handlers
         parse the same header text many times; failures are not cached)."""
-        found = _PARSED.get(text)
-        if found is not None and cls is NameAddr:
-            return found
-        value = cls._parse_text(text)
-        if cls is NameAddr:
-            if len(_PARSED) >= _PARSED_MAX:
-                _PARSED.clear()
-            _PARSED[text] = value
-        return value
+        if cls is not NameAddr:  # a subclass gets its own instances, never the memo's
+            return cls._parse_text(text)
+        return _PARSED(text, cls._parse_text)
 
     @classmethod
     def _parse_text(cls, text: str) -> NameAddr:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .memo import ParseMemo
+
 KNOWN_SCHEMES = ("sip", "sips", "tel", "tels", "urn")
 
 
@@ -18,8 +20,7 @@ class UriError(ValueError):
 
 
 #: text -> parsed value, bounded (texts come off the wire): ``SipUri.parse``
-_PARSED: dict[str, SipUri] = {}
-_PARSED_MAX = 2048
+_PARSED: ParseMemo[SipUri] = ParseMemo()
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +39,9 @@ class SipUri:
     def parse(cls, text: str) -> SipUri:
         """Parse ``text`` (memoised: the value is immutable and a message's handlers
         parse the same header text many times; failures are not cached)."""
-        found = _PARSED.get(text)
-        if found is not None and cls is SipUri:
-            return found
-        value = cls._parse_text(text)
-        if cls is SipUri:
-            if len(_PARSED) >= _PARSED_MAX:
-                _PARSED.clear()
-            _PARSED[text] = value
-        return value
+        if cls is not SipUri:  # a subclass gets its own instances, never the memo's
+            return cls._parse_text(text)
+        return _PARSED(text, cls._parse_text)
 
     @classmethod
     def _parse_text(cls, text: str) -> SipUri:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .memo import ParseMemo
+
 #: text -> parsed value, bounded (texts come off the wire): ``Via.parse``
-_PARSED: dict[str, Via] = {}
-_PARSED_MAX = 2048
+_PARSED: ParseMemo[Via] = ParseMemo()
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +28,9 @@ class Via:
     def parse(cls, text: str) -> Via:
         """Parse ``text`` (memoised: the value is immutable and a message's handlers
         parse the same header text many times; failures are not cached)."""
-        found = _PARSED.get(text)
-        if found is not None and cls is Via:
-            return found
-        value = cls._parse_text(text)
-        if cls is Via:
-            if len(_PARSED) >= _PARSED_MAX:
-                _PARSED.clear()
-            _PARSED[text] = value
-        return value
+        if cls is not Via:  # a subclass gets its own instances, never the memo's
+            return cls._parse_text(text)
+        return _PARSED(text, cls._parse_text)
 
     @classmethod
     def _parse_text(cls, text: str) -> Via:
