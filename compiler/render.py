@@ -168,7 +168,9 @@ def load_cfg_module(path: Path, root: Path | None = None):  # noqa: ANN201 (a mo
 
     path = Path(path)
     text = compile_cfg(path, root)
-    return module_from_text(text, f"<osipsc: {path.name}>", path.stem)
+    module = module_from_text(text, f"<osipsc: {path.name}>", path.stem)
+    module.script.cfg_root = str(root if root is not None else path.parent)
+    return module
 
 
 def render_text(name: str, text: str) -> str:

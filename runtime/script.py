@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import bisect
 import ipaddress
+import linecache
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -199,6 +201,9 @@ class Script:
         self.timers: list[tuple[str, int]] = []
         self.route_names: dict[Callable[[Any], int], tuple[str, str | None]] = {}
         self.filename: str | None = None
+        self.cfg_root: str | None = None
+        """Folder the cfg names of the line map are relative to, when known (the compile
+        root); tracebacks then show the cfg source lines."""
         self._files: tuple[str, ...] = (source,)
         self._map_lines: list[int] = []
         self._map_locs: list[tuple[int, int]] = []
@@ -295,12 +300,31 @@ class Script:
             if code.co_filename == self.filename:
                 loc = self.cfg_location(frame_tb.tb_lineno)
                 if loc is not None:
+                    self._show_cfg_source(loc[0])
                     fake = _fake_frame(exc, loc[0], loc[1], code.co_name)
                     if fake is not None:
                         new_tb = TracebackType(new_tb, fake.tb_frame, fake.tb_lasti, fake.tb_lineno)
                         continue
             new_tb = TracebackType(new_tb, frame_tb.tb_frame, frame_tb.tb_lasti, frame_tb.tb_lineno)
         return exc.with_traceback(new_tb)
+
+
+    def _show_cfg_source(self, name: str) -> None:
+        """Let ``linecache`` find the cfg text, so traceback frames at cfg lines print them."""
+        if name in linecache.cache:
+            return
+        if self.cfg_root is not None:
+            root = Path(self.cfg_root)
+        elif self.filename and not self.filename.startswith("<"):
+            root = Path(self.filename).parent  # a module written next to its cfg
+        else:
+            return
+        try:
+            data = (root / name).read_bytes()
+        except OSError:
+            return
+        text = data.decode("utf-8", "replace")
+        linecache.cache[name] = (len(data), None, text.splitlines(True), str(root / name))
 
 
 def _fake_frame(exc: BaseException, filename: str, line: int, func: str) -> TracebackType | None:
