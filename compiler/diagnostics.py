@@ -47,12 +47,17 @@ class Diagnostic:
         return self.source.line_col(self.start)[1] if self.source is not None else 0
 
     @property
+    def has_location(self) -> bool:
+        return self.source is not None
+
+    @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def render(self) -> str:
-        """``path:line:col: severity: message`` + source line + caret (+ hint)."""
-        head = f"{self.path}:{self.line}:{self.column}: {self.severity.value}: {self.message}"
+    def render(self, path: str | None = None) -> str:
+        """``path:line:col: severity: message`` + source line + caret (+ hint); ``path``
+        overrides the shown file name (a path the user can open from their folder)."""
+        head = f"{path or self.path}:{self.line}:{self.column}: {self.severity.value}: {self.message}"
         if self.source is None:
             return head
         raw = self.source.line_text(self.line)
@@ -67,10 +72,10 @@ class Diagnostic:
             lines.append(f"    hint: {self.hint}")
         return "\n".join(lines)
 
-    def to_json(self) -> str:
+    def to_json(self, path: str | None = None) -> str:
         """One JSON object (``path line column severity message`` + ``hint`` when present)."""
         obj = {
-            "path": self.path,
+            "path": path or self.path,
             "line": self.line,
             "column": self.column,
             "severity": self.severity.value,

@@ -140,7 +140,7 @@ class FormatCache:
         try:
             meta = json.loads(head) if sep else None
             includes = meta["includes"]
-            warnings = [CachedWarning(str(r), str(j)) for r, j in meta["warnings"]]
+            warnings = [CachedWarning(str(r), str(j), str(p)) for r, j, p in meta["warnings"]]
         except (ValueError, TypeError, KeyError):
             return None
         if not isinstance(includes, list):
@@ -166,25 +166,34 @@ class FormatCache:
                         for p in included]
         except OSError:
             return
-        meta = {"includes": includes, "warnings": [[w.render(), w.to_json()] for w in warnings]}
+        meta = {"includes": includes,
+                "warnings": [[w.render(), w.to_json(), w.path] for w in warnings]}
         self.put(key, json.dumps(meta) + "\n" + text)
 
 
 class CachedWarning:
     """A warning replayed from a whole-module cache entry (what commands use of a
-    ``Diagnostic``: ``is_error``, ``render()``, ``to_json()``)."""
+    ``Diagnostic``: ``is_error``, ``has_location``, ``path``, ``render()``, ``to_json()``)."""
 
     is_error = False
+    has_location = True
 
-    def __init__(self, rendered: str, as_json: str) -> None:
+    def __init__(self, rendered: str, as_json: str, path: str) -> None:
         self._rendered = rendered
         self._json = as_json
+        self.path = path
 
-    def render(self) -> str:
+    def render(self, path: str | None = None) -> str:
+        if path and self._rendered.startswith(self.path + ":"):
+            return path + self._rendered[len(self.path):]
         return self._rendered
 
-    def to_json(self) -> str:
-        return self._json
+    def to_json(self, path: str | None = None) -> str:
+        if not path:
+            return self._json
+        obj = json.loads(self._json)
+        obj["path"] = path
+        return json.dumps(obj, ensure_ascii=False)
 
 
 def split_top_level(source: str) -> list[str]:

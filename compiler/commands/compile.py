@@ -52,12 +52,15 @@ def _compile_one(job: tuple[str, str, bool]) -> CompileResult:
         return result
 
 
-def _report(diags: list[Diagnostic], fmt: str) -> None:
+def _report(diags: list[Diagnostic], fmt: str, root: Path) -> None:
+    """Print diagnostics with paths the user can open from the current folder (source names
+    are relative to the compile root, which is what generated modules record)."""
     for d in diags:
+        shown = str(root / d.path) if d.has_location else None
         if fmt == "json":
-            print(d.to_json())
+            print(d.to_json(shown))
         else:
-            print(d.render(), file=sys.stderr)
+            print(d.render(shown), file=sys.stderr)
 
 
 def _included_elsewhere(pairs: list[tuple[Path, Path]], results: list[CompileResult]) -> set[Path]:
@@ -108,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     for result in results:
         if result.path.resolve() in included and len(pairs) > 1:
             continue  # compiled into its includer
-        _report(result.diagnostics, args.format)
+        _report(result.diagnostics, args.format, result.root)
         if not result.ok or result.text is None:
             status = 1
             continue

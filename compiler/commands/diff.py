@@ -33,7 +33,8 @@ def _module_text(path: Path, use_cache: bool) -> str | None:
     result = compile_file(path, path.parent, make_cache(use_cache))
     for d in result.diagnostics:
         if d.is_error:
-            print(d.render(), file=sys.stderr)
+            shown = str(path.parent / d.path) if d.has_location else None
+            print(d.render(shown), file=sys.stderr)
     return result.text if result.ok else None
 
 
