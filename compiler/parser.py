@@ -8,6 +8,8 @@ statement (``;`` or ``}``) or the next top-level item, so one run reports every 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 from .diagnostics import Diagnostic, error, warning
 from .lexer import ROUTE_KEYWORDS, Token
 from .pvar import parse_token
@@ -1071,19 +1073,17 @@ class Parser:
 
     # ----------------------------------------------------------------- value expressions
     def aexp(self) -> Expr:
-        left = self.aexp_arith()
-        while self.tok.kind == "OP" and self.tok.value in BIT_OPS:
-            op = self.advance()
-            right = self.aexp_arith()
-            left = BinOp(str(op.value), left, right,
-                         Span(op.source, _start(left), max(self.prev().end, _start(left))))
-        return left
+        return self._left_assoc(self.aexp_arith, BIT_OPS)
 
     def aexp_arith(self) -> Expr:
-        left = self.aexp_unary()
-        while self.tok.kind == "OP" and self.tok.value in ARITH_OPS:
+        return self._left_assoc(self.aexp_unary, ARITH_OPS)
+
+    def _left_assoc(self, operand: Callable[[], Expr], ops: Collection[str]) -> Expr:
+        """One precedence level of value expressions: ``operand (op operand)*``, left to right."""
+        left = operand()
+        while self.tok.kind == "OP" and self.tok.value in ops:
             op = self.advance()
-            right = self.aexp_unary()
+            right = operand()
             left = BinOp(str(op.value), left, right,
                          Span(op.source, _start(left), max(self.prev().end, _start(left))))
         return left
