@@ -63,21 +63,21 @@ def _via1_text(msg: SipMessage, hdr: Header, via: Via) -> str:
 
 
 def _param_span(params: str, name: str) -> tuple[int, int] | None:
-    """Span of ``;name[=value]`` inside a parameter string (first Via value only)."""
-    i = 0
-    end_value = params.find(",")
-    limit = len(params) if end_value < 0 else end_value
-    while i < limit:
-        if params[i] == ";":
-            j = i + 1
-            while j < limit and params[j] not in ";,":
-                j += 1
-            key = params[i + 1:j].split("=")[0].strip()
-            if key.lower() == name:
-                return i, j
-            i = j
-        else:
-            i += 1
+    """Span of ``;name[=value]`` inside a parameter string (first Via value only).
+
+    ``name`` is lower case. Runs for every forwarded request, so it hops from ``;`` to
+    ``;`` with ``str.find`` and skips the scan when the name does not occur at all."""
+    comma = params.find(",")
+    limit = len(params) if comma < 0 else comma
+    if name not in params[:limit].lower():
+        return None
+    i = params.find(";", 0, limit)
+    while i >= 0:
+        j = params.find(";", i + 1, limit)
+        end = limit if j < 0 else j
+        if params[i + 1:end].partition("=")[0].strip().lower() == name:
+            return i, end
+        i = j
     return None
 
 
@@ -88,43 +88,54 @@ def build_reply(msg: SipMessage, code: int, reason: str,
 
     ``extra_headers`` (alias ``headers``) are complete header texts with their CRLF
     (default: the message's ``append_to_reply`` lumps); ``body`` defaults to the reply
-    body lump.
+    body lump. Every stateless reply is built here, so copied headers are sliced straight
+    from the received text by their records (no re-finding, one join).
     """
     if extra_headers is None:
-        extra_headers = headers
-    if extra_headers is None:
-        extra_headers = msg.reply_lumps.headers
+        extra_headers = headers if headers is not None else msg.reply_lumps.headers
     if body is None:
         body = msg.reply_lumps.body
-    out = [f"SIP/2.0 {code:03d} {reason}{CRLF}"]
-    first = _first_via(msg)
-    for i, hdr in enumerate(msg.fields("via")):
-        if i == 0 and first is not None:
-            out.append(_via1_text(msg, hdr, first[1]) + CRLF)
+    text = msg.text
+    fields = msg.fields
+    out = [f"SIP/2.0 {code:03d} {reason}\r\n"]
+    append = out.append
+    vias = fields("via")
+    if vias:
+        hdr = vias[0]
+        via = msg.via1()
+        if via is not None:
+            append(_via1_text(msg, hdr, via))
         else:
-            out.append(msg.text[hdr.start:hdr.body_start + len(hdr.body)] + CRLF)
+            append(text[hdr.start:hdr.body_start + len(hdr.body)])
+        append(CRLF)
+        for hdr in vias[1:]:
+            append(text[hdr.start:hdr.body_start + len(hdr.body)])
+            append(CRLF)
     if 180 <= code < 300:
-        for hdr in msg.fields("record-route"):
-            out.append(msg.text[hdr.start:hdr.end])
-    to = msg.fields("to")
+        for hdr in fields("record-route"):
+            append(text[hdr.start:hdr.end])
+    to = fields("to")
     if to:
         hdr = to[0]
-        text = msg.text[hdr.start:hdr.end]
-        if to_tag:
-            out.append(_with_to_tag(msg, hdr, to_tag))
-        else:
-            out.append(text)
-    for name in ("from", "call-id", "cseq"):
-        fields = msg.fields(name)
-        if fields:
-            out.append(msg.text[fields[0].start:fields[0].end])
+        append(_with_to_tag(msg, hdr, to_tag) if to_tag else text[hdr.start:hdr.end])
+    for key in _REPLY_COPIED:
+        found = fields(key)
+        if found:
+            hdr = found[0]
+            append(text[hdr.start:hdr.end])
     out.extend(extra_headers)
-    out.append(SERVER_HEADER + CRLF)
-    out.append(f"Content-Length: {len(body) if body else 0}{CRLF}")
-    out.append(CRLF)
     if body:
-        out.append(body)
+        append(f"{_SERVER_LINE}Content-Length: {len(body)}\r\n\r\n")
+        append(body)
+    else:
+        append(_SERVER_TAIL_EMPTY)
     return "".join(out).encode("latin-1")
+
+
+#: headers copied after To, in this order (their first occurrence only)
+_REPLY_COPIED = ("from", "call-id", "cseq")
+_SERVER_LINE = SERVER_HEADER + CRLF
+_SERVER_TAIL_EMPTY = f"{_SERVER_LINE}Content-Length: 0\r\n\r\n"
 
 
 def _with_to_tag(msg: SipMessage, hdr: Header, tag: str) -> str:
@@ -180,53 +191,77 @@ def build_forward(msg: SipMessage, dst: tuple[str, int] | None = None,
     own lumps (per-branch edits in tm); ``via`` is a ready-made top Via line (tm builds its
     own branch ids) used instead of one built from ``local`` and ``branch``.
     """
-    lumps = (extra_lumps if extra_lumps is not None else msg.lumps).copy()
-    if branch is None:
-        branch = make_branch(msg)
-    first = _first_via(msg)
-    via_line = f"Via: SIP/2.0/{proto.upper()} {_hostport(local)};branch={branch}{CRLF}"
+    return build_forward_text(msg, dst, local, branch, proto, ruri, extra_lumps,
+                              via).encode("latin-1")
+
+
+def build_forward_text(msg: SipMessage, dst: tuple[str, int] | None = None,
+                       local: tuple[str, int] = ("127.0.0.1", 5060),
+                       branch: str | None = None, proto: str = "udp",
+                       ruri: str | None = None, extra_lumps: LumpList | None = None,
+                       via: str | None = None) -> str:
+    """:func:`build_forward` as latin-1 text (tm keeps and compares the text, so it need
+    not encode here and decode again)."""
+    # only new lumps are added below (the existing ones are never edited), so the
+    # message's lumps are shared rather than deep-copied
+    lumps = (extra_lumps if extra_lumps is not None else msg.lumps).derived()
     if via is not None:
         via_line = via if via.endswith(CRLF) else via.rstrip("\r\n") + CRLF
-    if first is not None:
-        hdr, via = first
+    else:
+        if branch is None:
+            branch = make_branch(msg)
+        via_line = f"Via: SIP/2.0/{proto.upper()} {_hostport(local)};branch={branch}{CRLF}"
+    text = msg.text
+    top = msg.via1()
+    if top is not None:
+        hdr = msg.fields("via")[0]
+        body_start = hdr.body_start
         lumps.anchor(hdr.start, kind="via").insert_before(via_line)
-        value = msg.text[hdr.body_start:hdr.body_start + len(hdr.body.split(",")[0].rstrip())]
+        body = hdr.body
+        comma = body.find(",")
+        value = text[body_start:body_start + len((body if comma < 0 else body[:comma])
+                                                 .rstrip())]
         semi = value.find(";")
-        after_hostport = hdr.body_start + (semi if semi >= 0 else len(value))
-        rport_span = _param_span(value, "rport")
-        received_span = _param_span(value, "received")
+        force = msg.force_rport
+        if semi >= 0:
+            rport_span = _param_span(value, "rport")
+            received_span = _param_span(value, "received")
+            after_hostport = body_start + semi
+        else:
+            rport_span = received_span = None
+            after_hostport = body_start + len(value)
         insert_at = None
-        if rport_span is not None or msg.force_rport or _received_needed(msg, via):
+        if rport_span is not None or force or _received_needed(msg, top):
             # received goes right after host:port (an old one is overwritten), then rport
             if received_span is not None:
-                insert_at = lumps.delete(hdr.body_start + received_span[0],
+                insert_at = lumps.delete(body_start + received_span[0],
                                          received_span[1] - received_span[0], kind="via")
             else:
                 insert_at = lumps.anchor(after_hostport, kind="via")
             insert_at.insert_after(f";received={msg.src[0]}")
-        if rport_span is not None or msg.force_rport:
-            if rport_span is not None:
-                lumps.delete(hdr.body_start + rport_span[0], rport_span[1] - rport_span[0],
-                             kind="via").insert_after(f";rport={msg.src[1]}")
-            elif insert_at is not None:
-                # chained after the received anchor: newest first, so before received
-                insert_at.insert_after(f";rport={msg.src[1]}")
+        if rport_span is not None:
+            lumps.delete(body_start + rport_span[0], rport_span[1] - rport_span[0],
+                         kind="via").insert_after(f";rport={msg.src[1]}")
+        elif force and insert_at is not None:
+            # chained after the received anchor: newest first, so before received
+            insert_at.insert_after(f";rport={msg.src[1]}")
     else:
-        offset = msg.headers_list[0].start if msg.headers_list else msg.eoh
-        lumps.anchor(offset, kind="via").insert_before(via_line)
+        headers = msg.headers_list
+        lumps.anchor(headers[0].start if headers else msg.eoh, kind="via").insert_before(
+            via_line)
     # Content-Length follows the body edits
-    new_body = lumps.apply(msg.text, msg.body_start, msg.body_start + len(msg.body))
-    if len(new_body) != len(msg.body):
+    body_start = msg.body_start
+    old_len = len(msg.body)
+    new_body = lumps.apply(text, body_start, body_start + old_len)
+    if len(new_body) != old_len:
         cls = msg.fields("content-length")
         if cls:
             hdr = cls[0]
             lumps.delete(hdr.body_start, len(hdr.body), kind="cl").insert_after(
                 str(len(new_body)))
-    nl = msg.text.find("\n")
-    head = lumps.apply(msg.text, nl + 1, msg.body_start, include_end=False)
+    head = lumps.apply(text, text.find("\n") + 1, body_start, include_end=False)
     uri = ruri if ruri is not None else msg.current_ruri
-    first_line = f"{msg.method} {uri} {msg.version}{CRLF}"
-    return (first_line + head + new_body).encode("latin-1")
+    return f"{msg.method} {uri} {msg.version}{CRLF}{head}{new_body}"
 
 
 def _hostport(addr: tuple[str, int]) -> str:

@@ -58,13 +58,27 @@ class LumpList:
                      for x in self.items]
         return out
 
+    def derived(self) -> LumpList:
+        """A list of the same lump objects, for a builder that only *adds* lumps to it
+        (``build_forward``): cheaper than :meth:`copy`, and the shared lumps must not be
+        edited through it."""
+        out = LumpList()
+        out.items = self.items[:]
+        return out
+
     def _add(self, lump: Lump) -> Lump:
-        pos = len(self.items)
-        for i, other in enumerate(self.items):
-            if other.offset > lump.offset:
+        items = self.items
+        offset = lump.offset
+        # after every lump at the same offset; most lumps come at or after the last one
+        if not items or items[-1].offset <= offset:
+            items.append(lump)
+            return lump
+        pos = len(items)
+        for i, other in enumerate(items):
+            if other.offset > offset:
                 pos = i
                 break
-        self.items.insert(pos, lump)
+        items.insert(pos, lump)
         return lump
 
     def anchor(self, offset: int, kind: str = "") -> Lump:
@@ -92,19 +106,20 @@ class LumpList:
         s_off = start
         last_del = -1
         for lump in self.items:
-            if lump.offset < start or lump.offset > end or (
-                    lump.offset == end and not include_end):
+            offset = lump.offset
+            if offset < start or offset > end or (offset == end and not include_end):
                 continue
-            if lump.offset < s_off and lump.offset != last_del:
+            if offset < s_off and offset != last_del:
                 continue
-            if s_off < lump.offset:
-                out.append(text[s_off:lump.offset])
-                s_off = lump.offset
-            if lump.is_delete:
-                last_del = lump.offset
+            if s_off < offset:
+                out.append(text[s_off:offset])
+                s_off = offset
+            length = lump.length
+            if length > 0:
+                last_del = offset
             out.extend(lump.before)
-            if lump.is_delete and lump.offset + lump.length > s_off:
-                s_off = lump.offset + lump.length
+            if length > 0 and offset + length > s_off:
+                s_off = offset + length
             out.extend(lump.after)
         if s_off < end:
             out.append(text[s_off:end])
