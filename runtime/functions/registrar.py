@@ -25,6 +25,41 @@ def _param(engine: Any, module: str, name: str, default: Any) -> Any:
     return adapter.modparam(engine, module, name, default)
 
 
+#: the modparams save/lookup read per message, with their defaults
+_SETTINGS = (("registrar", "case_sensitive", 1), ("usrloc", "use_domain", 0),
+             ("registrar", "default_expires", DEFAULT_EXPIRES),
+             ("registrar", "max_expires", 0), ("registrar", "min_expires", 60),
+             ("registrar", "default_q", -1))
+_SETTINGS_SLOT = "_osipsc_registrar_settings"
+
+
+def _settings(engine: Any) -> tuple[Any, ...]:
+    """The raw values of ``_SETTINGS`` for ``engine``, looked up once per engine.
+
+    Every REGISTER asked ``modparam`` six times. The answer is kept on the engine and
+    checked against the identity and length of its modparam lists (what the engine's own
+    modparam memo follows), so a test replacing them is still seen."""
+    script = getattr(engine, "script", None)
+    own = getattr(engine, "modparams", None)
+    scripted = getattr(script, "modparams", None)
+    key = (id(own), _size(own), id(scripted), _size(scripted))
+    store = getattr(engine, "__dict__", None)
+    cached = store.get(_SETTINGS_SLOT) if store is not None else None
+    if cached is not None and cached[0] == key:
+        return cached[1]  # type: ignore[no-any-return]
+    values = tuple(_param(engine, module, name, default) for module, name, default in _SETTINGS)
+    if store is not None:
+        store[_SETTINGS_SLOT] = (key, values)
+    return values
+
+
+def _size(value: Any) -> int:
+    try:
+        return len(value)
+    except TypeError:
+        return -1
+
+
 def aor_of(engine: Any, uri: str) -> str | None:
     """The usrloc key of a URI: ``user`` or, with usrloc ``use_domain``, ``user@host``."""
     uri = uri.strip()
@@ -35,15 +70,19 @@ def aor_of(engine: Any, uri: str) -> str | None:
     except UriError:
         return None
     user = parsed.user
-    if not int(_param(engine, "registrar", "case_sensitive", 1)):
+    case_sensitive, use_domain = _settings(engine)[:2]
+    if not int(case_sensitive):
         user = user.lower()
-    if int(_param(engine, "usrloc", "use_domain", 0)):
+    if int(use_domain):
         return f"{user}@{parsed.host.lower()}"
     return user
 
 
 def split_contacts(value: str) -> list[str]:
     """Split a Contact header value at commas outside quotes and <>."""
+    if "," not in value:  # one contact: nothing to split
+        value = value.strip()
+        return [value] if value else []
     out, depth, quote, start = [], 0, False, 0
     for i, ch in enumerate(value):
         if ch == '"':
@@ -110,17 +149,19 @@ def save(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None
         if not no_reply:
             _reply(ctx, 400, "Bad Request", ["P-Registrar-Error: Bad address of record\r\n"])
         return -1
-    default_expires = int(_param(engine, "registrar", "default_expires", DEFAULT_EXPIRES))
-    max_expires = int(_param(engine, "registrar", "max_expires", 0))
-    min_expires = int(_param(engine, "registrar", "min_expires", 60))
-    default_q = int(_param(engine, "registrar", "default_q", -1))
+    settings = _settings(engine)
+    default_expires = int(settings[2])
+    max_expires = int(settings[3])
+    min_expires = int(settings[4])
+    default_q = int(settings[5])
     hdr_expires = msg.header("expires")
     if hdr_expires is not None and hdr_expires.strip().isdigit():
         default_expires = int(hdr_expires.strip())
     values = [c for v in msg.headers("contact") for c in split_contacts(v)]
     now = ul.now()
     callid = msg.header("call-id") or ""
-    cseq = int(msg.cseq_num) if msg.cseq_num.isdigit() else 0
+    cseq_num = msg.cseq_num
+    cseq = int(cseq_num) if cseq_num.isdigit() else 0
     ua = msg.header("user-agent")
     if values == ["*"]:
         if default_expires != 0:
@@ -144,7 +185,7 @@ def save(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None
                 uri=na.uri, expires=now + expires, q=_q_of(na.param("q"), default_q),
                 callid=callid, cseq=cseq, user_agent=ua,
                 instance=na.param("+sip.instance")))
-        m = re.search(r"c(\d+)", flags)
+        m = re.search(r"c(\d+)", flags) if "c" in flags else None
         if m and int(m.group(1)) > 0:
             current = ul.contacts(domain, key)
             for old in current[:-int(m.group(1))]:

@@ -123,6 +123,16 @@ def _route_values(msg: Any, hdr: Any) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     text = msg.text
     i, stop = hdr.body_start, hdr.body_start + len(hdr.body)
+    whole = text[i:stop]
+    if "," not in whole:
+        # one value (the usual Route header): no comma means the scan below would only
+        # skip the leading white space and cut the trailing one
+        value = whole.lstrip(" \t\r\n")
+        if not value:
+            return out
+        begin = stop - len(value)
+        out.append((begin, begin + len(value.rstrip())))
+        return out
     quoted = False
     angle = 0
     begin = None
@@ -165,7 +175,7 @@ class _Route:
 
 def _routes(msg: Any) -> list[_Route] | None:
     out: list[_Route] = []
-    for hdr in msg.header_fields("route"):
+    for hdr in msg.fields("route"):  # read only: no copy-on-write clone of the records
         spans = _route_values(msg, hdr)
         for i, (a, b) in enumerate(spans):
             try:

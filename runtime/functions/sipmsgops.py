@@ -19,20 +19,43 @@ from osipsc.runtime.sip.uri import SipUri, UriError
 from ._sipmsg import script_regex
 from .registry import export
 
+#: ``is_method`` argument -> (ids of the known methods, lower-case other names)
+_METHOD_SETS: dict[str, tuple[frozenset[int], tuple[str, ...]]] = {}
+_METHOD_SETS_MAX = 1024
+
+
+def _method_set(methods: str) -> tuple[frozenset[int], tuple[str, ...]]:
+    """The split ``A|B|...`` list of ``is_method``, remembered per text: the argument is
+    nearly always a constant and scripts test it on every message."""
+    found = _METHOD_SETS.get(methods)
+    if found is None:
+        ids: set[int] = set()
+        names: list[str] = []
+        for name in methods.split("|"):
+            name = name.strip()
+            if not name:
+                continue
+            known = METHOD_IDS.get(name.upper())
+            if known is not None:
+                ids.add(known)
+            else:
+                names.append(name.lower())
+        found = (frozenset(ids), tuple(names))
+        if len(_METHOD_SETS) >= _METHOD_SETS_MAX:  # dynamic arguments: stay bounded
+            _METHOD_SETS.clear()
+        _METHOD_SETS[methods] = found
+    return found
+
 
 @export("is_method", module="sipmsgops")
 def is_method(ctx: Any, methods: str) -> int:
-    msg = ctx.msg
-    current = msg.method_name
-    for name in str(methods).split("|"):
-        name = name.strip()
-        if not name:
-            continue
-        if name.upper() in METHOD_IDS:
-            if method_id(current) == method_id(name):
-                return 1
-        elif current.lower() == name.lower():
-            return 1
+    """Known methods compare by id (as OpenSIPS's parsed method), others by name."""
+    current = ctx.msg.method_name
+    ids, names = _method_set(str(methods))
+    if ids and method_id(current) in ids:
+        return 1
+    if names and current.lower() in names:
+        return 1
     return -1
 
 

@@ -47,9 +47,14 @@ def send_stateless_reply(ctx: Any, code: int, reason: str) -> int:
     data = build_reply(msg, code, reason, to_tag=to_tag)
     if not send(ctx, data, msg.src, msg.proto):
         return -1
-    count_stat(ctx, "sl", f"{min(max(code // 100, 1), 6)}xx_replies")
+    count_stat(ctx, "sl", _CLASS_STATS[min(max(code // 100, 1), 6)])
     count_stat(ctx, "sl", "sent_replies")
     return 1
+
+
+#: reply class -> its statistic (index 1..6), spelt once instead of per reply
+_CLASS_STATS = ("", "1xx_replies", "2xx_replies", "3xx_replies", "4xx_replies",
+                "5xx_replies", "6xx_replies")
 
 
 @export("sl_send_reply", module="sl")
