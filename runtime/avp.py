@@ -15,6 +15,8 @@ MAX_ALL_LEN = 511
 
 def _store_form(value: Any) -> int | str:
     """AVPs hold ints (``TYPE_INT`` values) or strings; ``StrInt`` is stored as its text."""
+    if type(value) is str:
+        return value
     if isinstance(value, int):
         return value
     return str(value)
@@ -62,7 +64,11 @@ class AvpStore:
     # ------------------------------------------------------------------ writing
     def add(self, name: str, value: Any) -> None:
         """Push on top (becomes index 0)."""
-        self._lists.setdefault(name, []).append(_store_form(value))
+        lst = self._lists.get(name)
+        if lst is None:
+            self._lists[name] = [_store_form(value)]
+        else:
+            lst.append(_store_form(value))
 
     def append(self, name: str, value: Any) -> None:
         """``[append]``: add at the bottom (becomes the oldest)."""

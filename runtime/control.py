@@ -20,10 +20,14 @@ E_SCRIPT = -10
 
 class ScriptExit(Exception):  # noqa: N818  (a control signal, not an error)
     """Stops the whole script (``exit``, ``drop``, ``return(0)``, a statement returning 0,
-    ``async()``). Caught by the engine at the top route."""
+    ``async()``). Caught by the engine at the top route.
+
+    Raised by most messages (every ``exit``), so it is built cheaply: slots, and no
+    ``Exception.__init__`` call (the flags are passed by keyword, ``args`` stays empty)."""
+
+    __slots__ = ("drop", "suspended")
 
     def __init__(self, drop: bool = False, suspended: bool = False) -> None:
-        super().__init__()
         self.drop = drop
         self.suspended = suspended
 
@@ -53,8 +57,11 @@ class NotEmulated(Exception):  # noqa: N818  (reads as a sentence: "NotEmulated:
 
 def script_exit(ctx: Any, drop: bool = False) -> None:
     """``exit`` / ``return(0)`` (``$rc`` 0) and ``drop`` (``$rc`` -5, DROP flag)."""
-    ctx.rc = E_BUG if drop else 0
-    raise ScriptExit(drop=drop)
+    if drop:
+        ctx.rc = E_BUG
+        raise ScriptExit(drop=drop)
+    ctx.rc = 0
+    raise ScriptExit()
 
 
 def check(ctx: Any, result: int) -> int:

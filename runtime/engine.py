@@ -26,6 +26,7 @@ from .context import Context, RouteType
 from .control import NotEmulated, ScriptError, ScriptExit, run_error_route
 from .functions.registry import FunctionTable, builtin_async_functions
 from .script import Script
+from .sip.message import SipMessage, SipParseError
 
 _KINDS = {rt.value: rt for rt in RouteType}
 
@@ -51,7 +52,7 @@ def _tune_gc() -> None:
         gc.set_threshold(*_GC_ENGINE)
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """What happened while the engine handled something (a message, a clock advance)."""
 
@@ -69,13 +70,20 @@ class Outcome:
         return [t for _, t in self.xlog]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class RouteResult:
-    """Control flags a top route ended with (``run_top_route``)."""
+    """Control flags a top route ended with (``run_top_route``).
+
+    Immutable: there are only five distinct results, so ``run_top_route`` hands out shared
+    instances instead of building one per message."""
 
     exit: bool = False
     drop: bool = False
     suspended: bool = False
+
+
+_CONTINUED = RouteResult()
+_EXITED = RouteResult(exit=True)
 
 
 class TimerHandle:
@@ -238,7 +246,8 @@ class Engine:
         return self.state("statistics")
 
     def _count(self, group: str, name: str) -> None:
-        inc = getattr(self.stats, "inc", None)
+        stats = self._states.get("statistics")  # once created, skip the property (per message)
+        inc = getattr(self.stats if stats is None else stats, "inc", None)
         if callable(inc):
             inc(group, name)
 
@@ -295,7 +304,7 @@ class Engine:
     # ------------------------------------------------------------------ routes
     def new_context(self, msg: Any, route_type: RouteType | str = RouteType.REQUEST,
                     avps: AvpStore | None = None, flags: set[str] | None = None) -> Context:
-        if isinstance(route_type, str):
+        if type(route_type) is not RouteType:  # a cfg keyword or a member name
             route_type = RouteType[route_type] if route_type in RouteType.__members__ \
                 else _KINDS.get(route_type, RouteType.REQUEST)
         return Context(self, msg, route_type, avps, flags)
@@ -307,10 +316,9 @@ class Engine:
         ``$rc`` and ``$return`` come from the worker and go back to it; ``$param`` is empty
         unless the caller (launch report routes, event routes) set ``ctx.params``.
         """
-        fn = self.script.get_route(kind, name)
-        result = RouteResult()
+        fn = self.script.routes.get((kind, name))
         if fn is None:
-            return result
+            return _CONTINUED
         ctx.rc = self.rc
         ctx.returns = ()  # script_return_push() at a top route frees the last values
         ctx.vars = self.vars
@@ -319,17 +327,19 @@ class Engine:
         ctx.max_while_loops = self.max_while_loops
         ctx.stack = []
         ctx.top = name
+        result = _CONTINUED
         try:
             if self.tracer is None:
                 fn(ctx)
             else:
                 self.tracer.run(ctx, fn)
         except ScriptExit as stop:
-            result.exit = True
-            result.drop = stop.drop
-            result.suspended = stop.suspended
+            if stop.drop or stop.suspended:
+                result = RouteResult(True, stop.drop, stop.suspended)
+            else:
+                result = _EXITED
         except ScriptError as exc:
-            result.exit = True
+            result = _EXITED
             loc = self.script.locate(exc.__traceback__)
             where = f"{loc[0]}:{loc[1]}: " if loc else ""
             self.log(-1, f"{where}{exc}")
@@ -403,9 +413,7 @@ class Engine:
     def receive(self, data: bytes | str, src: tuple[str, int] = ("127.0.0.1", 5070),
                 proto: str = "udp") -> Outcome:
         """Handle one datagram: the request route, or the reply path (tm, onreply_route)."""
-        from .sip.message import SipMessage, SipParseError
-
-        if isinstance(data, str):
+        if type(data) is not bytes and isinstance(data, str):
             data = data.encode("latin-1")
         self.current = out = Outcome()
         try:
@@ -419,7 +427,8 @@ class Engine:
                                    if self._default_avps._lists else None)
             result = self.run_top_route("route", None, ctx)
             self._after_request(ctx)
-            self._drain()
+            if self._ready or self._deferred:
+                self._drain()
             if not result.suspended:
                 self._release_request(ctx)
             return out

@@ -33,7 +33,7 @@ def _store(value: Any) -> Any:
 class PV:
     """A pseudo-variable backed by a ``pv_table`` class (message and module variables)."""
 
-    __slots__ = ("name", "sub", "index", "chain", "text", "_def")
+    __slots__ = ("name", "sub", "index", "chain", "text", "_def", "_static")
 
     def __init__(self, name: str, sub: Any = None, index: Any = None, chain: Any = None,
                  text: str = "") -> None:
@@ -43,6 +43,10 @@ class PV:
         self.chain = chain
         self.text = text or f"${name}"
         self._def: pv_table.PVDef | None = pv_table.PV_TABLE.get(name)
+        #: name and index are literals (``$rm``, ``$hdr(From)``, ``$(hdr(Via)[1])``): the
+        #: getter takes them as they are, with no per-read resolution (decided once, here)
+        self._static = (sub is None or isinstance(sub, str)) and \
+            (index is None or isinstance(index, (int, str)))
 
     def __repr__(self) -> str:
         return f"<PV {self.text}>"
@@ -71,11 +75,18 @@ class PV:
 
     # -------------------------------------------------------------- reading
     def raw(self, ctx: Any) -> Any:
+        d = self._def
+        if d is not None and self._static:
+            return d.getter(ctx, self.sub, self.index)
         return self._definition().getter(ctx, self._sub(ctx), self._index(ctx))
 
     def get(self, ctx: Any) -> Any:
         """The value (NULL when the getter or a transformation fails)."""
-        value = self.raw(ctx)
+        d = self._def
+        if d is not None and self._static:  # raw(), inline: read on every message
+            value = d.getter(ctx, self.sub, self.index)
+        else:
+            value = self._definition().getter(ctx, self._sub(ctx), self._index(ctx))
         if self.chain is not None:
             return self.chain(ctx, value)
         return value
@@ -106,6 +117,8 @@ class PV:
         setter = self._definition().setter
         if setter is None:
             return -1
+        if self._static:
+            return setter(ctx, self.sub, self.index, value)
         return setter(ctx, self._sub(ctx), self._index(ctx), value)
 
 
@@ -183,6 +196,12 @@ class AvpPV(PV):
         if name is None:
             return -1
         index = self.index
+        if index is None and op == "=":  # the common push (or NULL: delete the newest)
+            if value is None:
+                avps.delete(name, 0)
+            else:
+                avps.add(name, value)
+            return 1
         if index is not None and not isinstance(index, (int, str)):
             index = int_form(index.get(ctx))
             if index is None:

@@ -311,13 +311,25 @@ def get_dset(ctx: Any, sub: Any, index: Any) -> Any:
 # ------------------------------------------------------------------ first line
 
 
+#: ``$rm`` values by method name: read on most messages, and a handful of names recur
+_METHOD_VALUES: dict[str, StrInt] = {}
+_METHOD_VALUES_MAX = 64
+
+
 @pvar("rm")
 def get_method(ctx: Any, sub: Any, index: Any) -> Any:
     msg = _msg(ctx)
     if msg is None:
         return None
     name = msg.method_name
-    return StrInt(name, method_id(name)) if name else None
+    if not name:
+        return None
+    value = _METHOD_VALUES.get(name)
+    if value is None:
+        value = StrInt(name, method_id(name))
+        if len(_METHOD_VALUES) < _METHOD_VALUES_MAX:
+            _METHOD_VALUES[name] = value
+    return value
 
 
 @pvar("rs")

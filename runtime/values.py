@@ -168,7 +168,7 @@ _ORDER = {
 
 def _str_op(op: str, a: str, b: str) -> int:
     if op in ("==", "!="):
-        same = len(a) == len(b) and _fold(a) == _fold(b)
+        same = a == b or (len(a) == len(b) and _fold(a) == _fold(b))
         return 1 if same == (op == "==") else 0
     a = a.translate(_ORDER)
     b = b.translate(_ORDER)
@@ -196,7 +196,7 @@ def cmp_str(op: str, left: Any, text: str) -> int:
     """``PVAR op "string"``: case-insensitive; int variables compare by their text."""
     if left is None:
         return 1 if op in ("!=", "!~") else 0
-    return _str_op(op, str_form(left), text)
+    return _str_op(op, left if type(left) is str else str_form(left), text)
 
 
 def cmp_re(op: str, left: Any, pattern: re.Pattern[str]) -> int:

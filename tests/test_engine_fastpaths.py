@@ -1,0 +1,115 @@
+"""The engine's per-message shortcuts keep the observable behaviour (issue #4).
+
+Resolved implementations are cached per engine, route results are shared immutable
+objects, ``$rm`` values are memoised, literal pseudo-variables skip per-read resolution:
+each shortcut must give exactly what the general path gives, also after the user changes
+something between messages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from osipsc.compiler.render import load_text_module
+from osipsc.runtime.control import NotEmulated, ScriptExit
+from osipsc.runtime.engine import Engine, RouteResult
+from osipsc.runtime.pv import make_pv
+from osipsc.runtime.values import StrInt, cmp_str
+
+CFG = '''loadmodule "sl.so"
+loadmodule "sipmsgops.so"
+socket = udp:127.0.0.1:5060
+route {
+    if (is_method("OPTIONS")) {
+        $var(i) = 0 + $rm;
+        xlog("opt $rm/$var(i)\\n");
+    } else {
+        $var(i) = 0 + $rm;
+        xlog("other $rm/$var(i)\\n");
+    }
+    $avp(a) = $rm;
+    $avp(a) = "x";
+    $avp(a) = NULL;
+    xlog("avp=$avp(a) $hdr(Call-ID) $(hdr(Via)[0]{s.len})\\n");
+    sl_send_reply(200, "OK");
+    exit;
+}
+'''
+
+
+def request(method: str, n: int = 1) -> bytes:
+    return (f"{method} sip:bob@127.0.0.1:5060 SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-{n}\r\n"
+            "From: <sip:alice@127.0.0.1>;tag=a\r\nTo: <sip:bob@127.0.0.1>\r\n"
+            f"Call-ID: c{n}\r\nCSeq: 1 {method}\r\nContent-Length: 0\r\n\r\n").encode()
+
+
+@pytest.fixture
+def engine() -> Engine:
+    return Engine(load_text_module("t.cfg", CFG))
+
+
+def test_replacing_a_function_after_messages_takes_effect_and_undoing_restores(
+        engine: Engine) -> None:
+    assert engine.receive(request("OPTIONS")).xlog_text[0] == "opt OPTIONS/32\n"
+    engine.functions["is_method"] = lambda ctx, m: -1
+    assert engine.receive(request("OPTIONS", 2)).xlog_text[0] == "other OPTIONS/32\n"
+    del engine.functions["is_method"]
+    assert engine.receive(request("OPTIONS", 3)).xlog_text[0] == "opt OPTIONS/32\n"
+
+
+def test_replacement_is_per_engine(engine: Engine) -> None:
+    other = Engine(engine.module)
+    engine.receive(request("OPTIONS"))
+    other.receive(request("OPTIONS"))
+    other.functions["sl_send_reply"] = lambda ctx, code, reason: 1
+    assert other.receive(request("OPTIONS", 2)).packets == []
+    assert len(engine.receive(request("OPTIONS", 2)).packets) == 1
+
+
+def test_unknown_function_still_reports_not_emulated() -> None:
+    module = load_text_module("t.cfg", 'socket = udp:127.0.0.1:5060\n'
+                              'route { no_such_fn_xyz(); exit; }\n')
+    engine = Engine(module)
+    with pytest.raises(NotEmulated):
+        engine.receive(request("OPTIONS"))
+
+
+def test_method_values_are_strint_per_method(engine: Engine) -> None:
+    out = engine.receive(request("FOOBAR"))
+    assert out.xlog_text[0] == "other FOOBAR/16384\n"
+    assert out.xlog_text[1] == "avp=FOOBAR c1 43\n"
+    pv = make_pv("rm")
+    ctx = engine.new_context(None)
+    assert pv.get(ctx) is None
+    for method, ival in (("INVITE", 1), ("invite", 1), ("BYE", 8), ("Custom", 16384)):
+        from osipsc.runtime.sip.message import SipMessage
+
+        ctx.msg = SipMessage.parse(request(method))
+        value = pv.get(ctx)
+        assert type(value) is StrInt and value == method and value.ival == ival
+
+
+def test_route_results_are_shared_and_immutable(engine: Engine) -> None:
+    ctx = engine.new_context(None)
+    result = engine.run_top_route("no_such_kind", None, ctx)
+    assert result == RouteResult()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.drop = True  # type: ignore[misc]
+
+
+def test_script_exit_flags() -> None:
+    assert (ScriptExit().drop, ScriptExit().suspended) == (False, False)
+    stop = ScriptExit(drop=True)
+    assert (stop.drop, stop.suspended, stop.args) == (True, False, ())
+    assert ScriptExit(suspended=True).suspended is True
+
+
+def test_string_compare_exact_and_folded() -> None:
+    assert cmp_str("==", "INVITE", "INVITE") == 1
+    assert cmp_str("==", "invite", "INVITE") == 1
+    assert cmp_str("!=", "INVITE", "INVITE") == 0
+    assert cmp_str("==", StrInt("BYE", 8), "bye") == 1
+    assert cmp_str("==", 5, "5") == 1
+    assert cmp_str("==", "ÄB", "äb") == 0  # ASCII-only folding
