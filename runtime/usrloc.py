@@ -61,11 +61,14 @@ class UsrLoc:
     def table(self, name: str) -> dict[str, list[Contact]]:
         return self.domains.setdefault(name, {})
 
-    def contacts(self, domain: str, aor: str, include_expired: bool = False) -> list[Contact]:
-        """Live bindings of ``aor`` (expired ones are purged as the usrloc timer would)."""
+    def contacts(self, domain: str, aor: str, include_expired: bool = False,
+                 now: float | None = None) -> list[Contact]:
+        """Live bindings of ``aor`` (expired ones are purged as the usrloc timer would);
+        ``now`` is the caller's reading of the clock when it has one (registrar's save)."""
         records = self.domains.get(domain, {})
         found = records.get(aor, [])
-        now = self.now()
+        if now is None:
+            now = self.now()
         live = [c for c in found if c.expires == 0 or c.expires > now]
         if not include_expired and len(live) != len(found):
             if live:

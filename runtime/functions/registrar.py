@@ -114,11 +114,12 @@ def _reply(ctx: Any, code: int, reason: str, headers: list[str]) -> int:
     return send_reply(ctx, code, reason)
 
 
-def contact_header(ul: Any, contacts: list[Contact]) -> str | None:
+def contact_header(ul: Any, contacts: list[Contact], now: float | None = None) -> str | None:
     """The Contact header of the 200 OK (None when there is no binding)."""
     if not contacts:
         return None
-    now = ul.now()
+    if now is None:
+        now = ul.now()
     parts = []
     for c in contacts:
         text = f"<{c.uri}>"
@@ -192,7 +193,8 @@ def save(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None
                 ul.delete(domain, key, old.uri)
     if no_reply:
         return 1
-    header = contact_header(ul, _sorted(ul.contacts(domain, key)))
+    # the virtual clock stands still during one call: one reading serves the whole save
+    header = contact_header(ul, _sorted(ul.contacts(domain, key, now=now)), now)
     _reply(ctx, 200, "OK", [header] if header else [])
     return 1
 

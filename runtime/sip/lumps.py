@@ -53,9 +53,11 @@ class LumpList:
         return len(self.items)
 
     def copy(self) -> LumpList:
+        """An independent copy (tm copies every relayed request; most have no lumps)."""
         out = LumpList()
-        out.items = [Lump(x.offset, x.length, x.kind, list(x.before), list(x.after))
-                     for x in self.items]
+        if self.items:
+            out.items = [Lump(x.offset, x.length, x.kind, x.before[:], x.after[:])
+                         for x in self.items]
         return out
 
     def derived(self) -> LumpList:
