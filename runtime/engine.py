@@ -157,6 +157,10 @@ def _socket_of(params: dict[str, Any]) -> tuple[str, int]:
 class Engine:
     """Runs one compiled script like one OpenSIPS worker process."""
 
+    post_request_hook: Callable[[Context], Any] | None = None
+    """Called with the request's context after the request route (``ScriptEngine`` keeps
+    it); a class attribute so the per-message check is a plain attribute read."""
+
     def __init__(self, module: ModuleType | Script, *, start: bool = True,
                  listen: tuple[str, int] | None = None,
                  trace: bool | Callable[[Any], Any] = False) -> None:
@@ -457,7 +461,7 @@ class Engine:
             tm.unbind(ctx)
 
     def _after_request(self, ctx: Context) -> None:
-        hook = getattr(self, "post_request_hook", None)
+        hook = self.post_request_hook
         if hook is not None:
             hook(ctx)
 

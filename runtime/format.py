@@ -16,7 +16,7 @@ from .values import to_text
 class Format:
     """A format string (``pieces``: ``str`` or objects with ``get(ctx)``)."""
 
-    __slots__ = ("pieces", "text")
+    __slots__ = ("pieces", "text", "_pre", "_var", "_post")
 
     def __init__(self, *pieces: Any) -> None:
         merged: list[Any] = []
@@ -27,9 +27,23 @@ class Format:
                 merged.append(piece)
         self.pieces = tuple(merged)
         self.text = "".join(p if isinstance(p, str) else getattr(p, "text", "$?") for p in merged)
+        # the common shape, one variable between two texts (either may be empty), is
+        # expanded by one concatenation instead of a list and a join
+        variables = [p for p in merged if not isinstance(p, str)]
+        self._var: Any = None
+        self._pre = self._post = ""
+        if len(variables) == 1 and len(merged) <= 3:
+            i = merged.index(variables[0])
+            self._var = variables[0]
+            self._pre = merged[0] if i == 1 else ""
+            self._post = merged[i + 1] if i + 1 < len(merged) else ""
 
     def expand(self, ctx: Any) -> str:
         """The printed text (``pv_printf``): NULL → ``<null>``, ints in decimal."""
+        var = self._var
+        if var is not None:
+            value = var.get(ctx)
+            return self._pre + (value if type(value) is str else to_text(value)) + self._post
         out = []
         for piece in self.pieces:
             if type(piece) is str:

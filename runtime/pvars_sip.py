@@ -352,6 +352,8 @@ def get_hdr(ctx: Any, sub: Any, index: Any) -> Any:
     msg = _msg(ctx)
     if msg is None or sub is None:
         return None
+    if index is None:  # the first one: no list of every body
+        return msg.header(str(sub))
     return _pick(msg.headers(str(sub)), index)
 
 

@@ -60,6 +60,8 @@ def _conv_int(ctx: Any, arg: Any, pos: int, name: str) -> Any:
 def _conv_str(ctx: Any, arg: Any, pos: int, name: str) -> Any:
     if arg is None or type(arg) is str:
         return arg
+    if type(arg) is Format:  # expand() always gives text
+        return arg.expand(ctx)
     if type(arg) is int:
         return str(arg)
     value = arg.get(ctx)
@@ -165,8 +167,12 @@ class FunctionBinding:
         plain = self.plain
         n = len(args)
         if n == 1:
-            if plain and type(args[0]) in plain[0]:
-                return impl(ctx, args[0])
+            if plain:  # convert(), unrolled for the one-argument call
+                arg = args[0]
+                if type(arg) in plain[0]:
+                    return impl(ctx, arg)
+                value = self.convs[0](ctx, arg, 1, self.name)
+                return -1 if value is FAIL else impl(ctx, value)
         elif n == 2:
             if len(plain) >= 2 and type(args[0]) in plain[0] and type(args[1]) in plain[1]:
                 return impl(ctx, args[0], args[1])

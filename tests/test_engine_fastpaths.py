@@ -113,3 +113,27 @@ def test_string_compare_exact_and_folded() -> None:
     assert cmp_str("==", StrInt("BYE", 8), "bye") == 1
     assert cmp_str("==", 5, "5") == 1
     assert cmp_str("==", "ÄB", "äb") == 0  # ASCII-only folding
+
+
+class _Const:
+    def __init__(self, value: object) -> None:
+        self.value = value
+        self.text = "$c"
+
+    def get(self, ctx: object) -> object:
+        return self.value
+
+
+@pytest.mark.parametrize("value, printed", [("v", "v"), (None, "<null>"), (-7, "-7"),
+                                            (StrInt("BYE", 8), "BYE")])
+def test_format_shapes_print_alike(value: object, printed: str) -> None:
+    from osipsc.runtime.format import Format
+
+    c = _Const(value)
+    for pieces, expected in (((c,), printed), (("a", c), "a" + printed),
+                             ((c, "b"), printed + "b"), (("a", c, "b"), f"a{printed}b"),
+                             (("a", "", c, "b", "c"), f"a{printed}bc"),
+                             ((c, c), printed * 2), (("x", c, "y", c), f"x{printed}y{printed}"),
+                             (("only",), "only"), ((), "")):
+        fmt = Format(*pieces)
+        assert fmt.expand(None) == expected == fmt.get(None)
