@@ -45,11 +45,26 @@ def _state(msg: Any) -> RRState:
     return state
 
 
+#: (proto, host, port) -> its Record-Route host part: a proxy has a handful of sockets
+_URI_HOSTS: dict[tuple[str, str, int], str] = {}
+
+
 def _local_uri_host(ctx: Any) -> str:
     msg = ctx.msg
     proto, host, port = msg.proto, msg.dst[0], msg.dst[1]
     if not port:
         proto, host, port = local_sockets(ctx)[0]
+    key = (proto, host, port)
+    text = _URI_HOSTS.get(key)
+    if text is None:
+        text = _uri_host(proto, host, port)
+        if len(_URI_HOSTS) >= 256:
+            _URI_HOSTS.clear()
+        _URI_HOSTS[key] = text
+    return text
+
+
+def _uri_host(proto: str, host: str, port: int) -> str:
     text = f"[{host}]" if ":" in host else host
     if port != 5060:
         text += f":{port}"
@@ -63,7 +78,8 @@ def _insert(ctx: Any, prefix: str, suffix: str, extra: str | None) -> int:
     state = _state(msg)
     if state.lump is not None:
         return -1  # OpenSIPS refuses a second record_route on the same request
-    offset = msg.headers_list[0].start if msg.headers_list else msg.eoh
+    headers = msg.headers_list
+    offset = headers[0].start if headers else msg.eoh
     state.lump = msg.lumps.anchor(offset, kind="rr")
     state.lump.before.append("")
     state.prefix, state.suffix = prefix, suffix

@@ -88,8 +88,19 @@ def build_reply(msg: SipMessage, code: int, reason: str,
 
     ``extra_headers`` (alias ``headers``) are complete header texts with their CRLF
     (default: the message's ``append_to_reply`` lumps); ``body`` defaults to the reply
-    body lump. Every stateless reply is built here, so copied headers are sliced straight
-    from the received text by their records (no re-finding, one join).
+    body lump.
+    """
+    return build_reply_text(msg, code, reason, extra_headers, to_tag, body,
+                            headers).encode("latin-1")
+
+
+def build_reply_text(msg: SipMessage, code: int, reason: str,
+                     extra_headers: list[str] | None = None, to_tag: str | None = None,
+                     body: str | None = None, headers: list[str] | None = None) -> str:
+    """:func:`build_reply` as latin-1 text (tm keeps the text of its replies).
+
+    Every stateless reply and tm's 100 Trying are built here, so copied headers are sliced
+    straight from the received text by their records (no re-finding, one join).
     """
     if extra_headers is None:
         extra_headers = headers if headers is not None else msg.reply_lumps.headers
@@ -129,7 +140,7 @@ def build_reply(msg: SipMessage, code: int, reason: str,
         append(body)
     else:
         append(_SERVER_TAIL_EMPTY)
-    return "".join(out).encode("latin-1")
+    return "".join(out)
 
 
 #: headers copied after To, in this order (their first occurrence only)
