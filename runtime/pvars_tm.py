@@ -101,7 +101,10 @@ def _bavps(ctx: Any) -> dict[str, list[Any]] | None:
     binding = get_manager(ctx.engine).binding(ctx)
     if binding is None:
         return None
-    store: dict[int, dict[str, list[Any]]] = binding.txn.__dict__.setdefault("bavps", {})
+    txn = binding.txn
+    store = txn.bavps
+    if store is None:
+        store = txn.bavps = {}
     return store.setdefault(binding.branch_idx or 0, {})
 
 

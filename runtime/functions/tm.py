@@ -88,8 +88,8 @@ def t_check_trans(ctx: Any) -> int:
         return -1
     if method == "ACK":
         return 0 if txn.uas_status >= 300 else 1
-    if txn.last_reply_text:
-        mgr._send_upstream(txn, txn.last_reply_text)
+    if txn.last_reply:
+        mgr._send_upstream(txn, txn.last_reply)
     return 0
 
 

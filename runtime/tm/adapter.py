@@ -335,8 +335,24 @@ URI_RE = re.compile(r"^(sips?):(?:[^@;>]*@)?(\[[^\]]+\]|[^:;>?]+)(?::(\d+))?([^>
 PROTOS = ("udp", "tcp", "tls", "sctp", "ws", "wss")
 
 
+_DESTINATIONS: dict[str, tuple[str, int, str]] = {}
+
+
 def uri_destination(uri: str) -> tuple[str, int, str]:
-    """(host, port, proto) a SIP URI or a ``proto:host:port`` proxy points to (no DNS)."""
+    """(host, port, proto) a SIP URI or a ``proto:host:port`` proxy points to (no DNS).
+
+    A pure function of the text asked for every branch (mostly the same few contacts):
+    answers are remembered in a bounded table."""
+    found = _DESTINATIONS.get(uri)
+    if found is None:
+        found = _uri_destination(uri)
+        if len(_DESTINATIONS) >= 4096:
+            _DESTINATIONS.clear()
+        _DESTINATIONS[uri] = found
+    return found
+
+
+def _uri_destination(uri: str) -> tuple[str, int, str]:
     uri = uri.strip()
     if uri.startswith("<"):
         uri = uri[1:].split(">", 1)[0]

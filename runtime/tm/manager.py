@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import itertools
 import zlib
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
+
+from osipsc.runtime.sip.build import build_forward as sip_build_forward
+from osipsc.runtime.sip.build import build_reply as sip_build_reply
 
 from . import adapter
 from .transaction import Branch, Transaction, tm_to_tag
@@ -29,14 +31,17 @@ REASON_ELSEWHERE = 'Reason: SIP;cause=200;text="Call completed elsewhere"\r\n'
 WAIT_TIMEOUT = 5  # tm "wt_timer": a finished transaction lingers to absorb retransmissions
 
 
-@dataclass
-class Binding:
-    """What tm knows about the message a route runs on."""
+class Binding(NamedTuple):
+    """What tm knows about the message a route runs on (a tuple: one is made for every
+    transaction and every route tm starts; ``_new_binding`` builds it without a call)."""
 
     msg: Any
     txn: Transaction
     branch_idx: int | None = None
     reply_code: int | None = None
+
+
+_new_tuple = tuple.__new__
 
 
 def get_manager(engine: Any) -> TransactionManager:
@@ -61,13 +66,22 @@ class TransactionManager:
         self.pending_arms: dict[int, tuple[Any, dict[str, Any]]] = {}
         self._ids = itertools.count(1)
         self._labels = itertools.count(0x5E0E1A46)
+        # the fr timer callback, bound once (a timer is then one partial, not a partial
+        # around a fresh bound method)
+        self._fr_cb = self._fr_expired
+        # per-engine answers every new transaction needs, see ``_timeouts`` / ``_local``
+        self._timeouts_memo: tuple[Any, ...] | None = None
+        self._local_memo: tuple[Any, tuple[str, int]] | None = None
+        #: the engine known to be the spine's ``Engine`` / the last one known not to be
+        self._spine_engine: Any = None
+        self._not_spine: Any = None
 
     # ------------------------------------------------------------------ current transaction
 
     def bind(self, ctx: Any, txn: Transaction, branch_idx: int | None = None,
              reply_code: int | None = None) -> None:
         """Make ``txn`` the current transaction of ``ctx.msg``."""
-        self.bindings[id(ctx.msg)] = Binding(ctx.msg, txn, branch_idx, reply_code)
+        self.bindings[id(ctx.msg)] = _new_tuple(Binding, (ctx.msg, txn, branch_idx, reply_code))
 
     def unbind(self, ctx: Any) -> None:
         self.bindings.pop(id(ctx.msg), None)
@@ -109,51 +123,130 @@ class TransactionManager:
         -1 when this message already has one."""
         if self.current(ctx) is not None:
             return -1
+        return self._newtran(ctx, adapter.method(ctx.msg))[0]
+
+    def _newtran(self, ctx: Any, method: str) -> tuple[int, Transaction | None]:
+        """``newtran`` for a message known to have no transaction yet (``method``: its
+        ``adapter.method``): its code and the transaction it created (None when none)."""
         msg = ctx.msg
-        old = self.lookup_request(msg)
-        if old is not None:
-            if adapter.method(msg) != "ACK" and old.last_reply_text:
-                self._send_upstream(old, old.last_reply_text)
-            if adapter.method(msg) == "ACK" and not old.uas_status >= 300:
-                return 1  # ACK to a 2xx: a new (stateless) request, not ours
-            return 0
-        if adapter.method(msg) == "ACK":
-            return 1  # ACKs never create a transaction
-        self.create(ctx)
-        return 1
+        via = adapter.top_via(msg)
+        is_ack = method == "ACK"
+        key = (via.branch or "", "INVITE" if is_ack else method)
+        old = self.by_uas.get(key)
+        if old is not None and not old.deleted:
+            if not is_ack and old.last_reply:
+                self._send_upstream(old, old.last_reply)
+            if is_ack and not old.uas_status >= 300:
+                return 1, None  # ACK to a 2xx: a new (stateless) request, not ours
+            return 0, None
+        if is_ack:
+            return 1, None  # ACKs never create a transaction
+        return 1, self._create(ctx, via, method, key)
 
     def create(self, ctx: Any) -> Transaction:
         """Build and register a transaction for ``ctx.msg``; AVPs move into it."""
-        engine = ctx.engine
         msg = ctx.msg
         via = adapter.top_via(msg)
-        stored = adapter.copy_message(msg)
-        adapter.set_ruri(stored, None)
-        adapter.set_du(stored, None)
+        method = adapter.method(msg)
+        return self._create(ctx, via, method,
+                            (via.branch or "", "INVITE" if method == "ACK" else method))
+
+    def _create(self, ctx: Any, via: Any, method: str, key: tuple[str, str]) -> Transaction:
+        """``create`` with the top Via, the method and the ``by_uas`` key already known."""
+        engine = ctx.engine
+        msg = ctx.msg
+        stored = msg.copy()  # adapter.copy_message, then neither $ru nor $du (set_ruri/du)
+        stored.new_uri = None
+        stored.dst_uri = None
         callid = msg.header("call-id") or ""
-        cseq_num = msg.cseq_num
+        spine = engine is self._spine_engine or self._check_spine(engine)
+        fr_timeout, fr_inv_timeout = self._timeouts(engine)
         txn = Transaction(
-            tid=next(self._ids),
-            hash_index=zlib.crc32((callid + cseq_num).encode("latin-1")) & 0xFFFF,
-            label=next(self._labels),
-            method=adapter.method(msg),
-            uas_via_branch=via.branch or "",
-            source=adapter.source(msg),
-            request=stored,
-            avps=getattr(ctx, "avps", None),
-            flags=set(getattr(ctx, "flags", set()) or set()),
-            to_tag=tm_to_tag(adapter.listen_address(engine), via),
-            created=adapter.now(engine),
-            fr_timeout=int(adapter.modparam(engine, "tm", "fr_timeout", 30)),
-            fr_inv_timeout=int(adapter.modparam(engine, "tm", "fr_inv_timeout", 120)),
+            next(self._ids),
+            zlib.crc32((callid + msg.cseq_num).encode("latin-1")) & 0xFFFF,
+            next(self._labels),
+            method,
+            key[0],
+            msg.src,  # adapter.source
+            stored,
+            getattr(ctx, "avps", None),
+            set(getattr(ctx, "flags", set()) or set()),
+            tm_to_tag(self._local(engine), via),
+            engine.clock.now() if spine else adapter.now(engine),
+            fr_timeout=fr_timeout,
+            fr_inv_timeout=fr_inv_timeout,
+            uas_key=key,
         )
-        txn.uas_key = key = (via.branch or "", "INVITE" if txn.method == "ACK" else txn.method)
         self.by_uas[key] = txn
-        self.bind(ctx, txn)
-        self._apply_pending_arms(ctx, txn)
-        adapter.stat_update(engine, "UAS_transactions")
-        adapter.stat_update(engine, "inuse_transactions")
+        self.bindings[id(msg)] = _new_tuple(Binding, (msg, txn, None, None))
+        if self.pending_arms:
+            self._apply_pending_arms(ctx, txn)
+        stats = engine._states.get("statistics") if spine else None  # noqa: SLF001
+        if stats is not None:  # _stat, twice
+            stats.inc("tm", "UAS_transactions")
+            stats.inc("tm", "inuse_transactions")
+        else:
+            adapter.stat_update(engine, "UAS_transactions")
+            adapter.stat_update(engine, "inuse_transactions")
         return txn
+
+    # ------------------------------------------------------------------ engine answers
+    # what every transaction asks the engine, answered without the adapter's generic
+    # probing when the engine is the spine's Engine (duck-typed engines keep the adapter)
+
+    def _check_spine(self, engine: Any) -> bool:
+        """Is ``engine`` the spine's ``Engine`` (known attributes, known memo rules)? The
+        answer is kept (``_spine_engine``), so hot paths test ``engine is
+        self._spine_engine`` first."""
+        if engine is self._spine_engine:
+            return True
+        if engine is self._not_spine:
+            return False
+        from osipsc.runtime.engine import Engine
+
+        if isinstance(engine, Engine) and type(engine).modparam is Engine.modparam:
+            self._spine_engine = engine
+            return True
+        self._not_spine = engine
+        return False
+
+    def _timeouts(self, engine: Any) -> tuple[int, int]:
+        """(fr_timeout, fr_inv_timeout) modparams. The spine's answers are remembered while
+        ``engine.modparams`` and the script's list stay the same lists of the same length
+        (the rule ``Engine.modparam``'s own memo follows)."""
+        memo = self._timeouts_memo
+        if memo is not None and memo[0] is engine:
+            params, script_params = engine.modparams, engine.script.modparams
+            if memo[1] is params and memo[2] == len(params) and memo[3] is script_params \
+                    and memo[4] == len(script_params):
+                return memo[5]  # type: ignore[no-any-return]
+        value = (int(adapter.modparam(engine, "tm", "fr_timeout", 30)),
+                 int(adapter.modparam(engine, "tm", "fr_inv_timeout", 120)))
+        if self._check_spine(engine):
+            params, script_params = engine.modparams, engine.script.modparams
+            self._timeouts_memo = (engine, params, len(params), script_params,
+                                   len(script_params), value)
+        return value
+
+    def _local(self, engine: Any) -> tuple[str, int]:
+        """The first listening socket (``adapter.listen_address``), remembered per
+        ``engine.listen`` value."""
+        raw = getattr(engine, "listen", None)
+        memo = self._local_memo
+        if memo is not None and raw is not None and memo[0] is raw:
+            return memo[1]
+        addr = adapter.listen_address(engine)
+        self._local_memo = (raw, addr) if isinstance(raw, tuple) else None
+        return addr
+
+    def _stat(self, engine: Any, name: str, delta: int = 1) -> None:
+        """``adapter.stat_update`` straight to the registry on the spine's Engine."""
+        if engine is self._spine_engine and engine is not None:
+            stats = engine._states.get("statistics")  # noqa: SLF001 - see adapter
+            if stats is not None:
+                stats.inc("tm", name, delta)
+                return
+        adapter.stat_update(engine, name, delta)
 
     def ensure_transaction(self, ctx: Any) -> Transaction | None:
         """For async(): the current transaction (created if needed) with a snapshot of the
@@ -172,8 +265,10 @@ class TransactionManager:
 
     # ------------------------------------------------------------------ replies upstream
 
-    def _send_upstream(self, txn: Transaction, text: str) -> None:
-        adapter.send(self.engine_of(txn), text, txn.source, adapter.proto(txn.request))
+    def _send_upstream(self, txn: Transaction, data: bytes | str) -> None:
+        if type(data) is str:
+            data = data.encode("latin-1")
+        self.engine_of(txn).send(data, txn.source, adapter.proto(txn.request))
 
     def engine_of(self, txn: Transaction) -> Any:
         return self.engine
@@ -206,17 +301,20 @@ class TransactionManager:
             return -1
         if code < 200 and txn.uas_status >= 200:
             return -1
-        text = adapter.build_reply(txn.request, code, reason,
-                                   txn.to_tag if code > 100 else None, headers or [], body)
+        # adapter.build_reply without the str round trip: the datagram is sent as built
+        data = sip_build_reply(txn.request, code, reason, extra_headers=headers or [],
+                               to_tag=txn.to_tag if code > 100 else None, body=body or "")
 
         txn.uas_status = code
         txn.local_replied = True
-        txn.last_reply_text = text  # what a retransmitted request gets again
+        txn.last_reply = data  # what a retransmitted request gets again
         if code >= 200:
             self._finish(txn, code)
-        adapter.stat_update(self.engine, "local_replies")
-        self._send_upstream(txn, text)
-        txn.run_callbacks(code, None)
+        engine = self.engine
+        self._stat(engine, "local_replies")
+        engine.send(data, txn.source, txn.request.proto or "udp")  # _send_upstream
+        if txn.observers:
+            txn.run_callbacks(code, None)
         if code >= 200:
             self._cancel_pending(txn)
         return 1
@@ -304,24 +402,23 @@ class TransactionManager:
 
     def relay(self, ctx: Any, proxy: str | None = None, flags: set[str] | None = None) -> int:
         """t_relay: create the transaction if needed and send one branch per destination."""
-        flags = flags or set()
         if self.engine is None:
             self.engine = ctx.engine
-        txn = self.current(ctx)
+        msg = ctx.msg
+        b = self.bindings.get(id(msg))  # self.current(ctx)
+        txn = b.txn if b is not None and b.msg is msg else None
+        method = adapter.method(msg)
         created = txn is None
         if txn is None:
-            r = self.newtran(ctx)
-            if r < 0:
-                return r
+            r, txn = self._newtran(ctx, method)
             if r == 0:
                 return 1  # retransmission absorbed: w_t_relay turns t_relay_to's 0 into 1
-            txn = self.current(ctx)
             if txn is None:  # an ACK: forwarded statelessly
                 return self._forward_ack(ctx, proxy)
-            if txn.is_invite and "no-100-trying" not in flags:
+            if txn.method == "INVITE" and not (flags and "no-100-trying" in flags):
                 self.local_reply(txn, 100, AUTO_INV_100_REASON, [])
-        if adapter.method(ctx.msg) == "CANCEL":
-            invite = self.by_uas.get((adapter.top_via(ctx.msg).branch or "", "INVITE"))
+        if method == "CANCEL":
+            invite = self.by_uas.get((adapter.top_via(msg).branch or "", "INVITE"))
             if invite is not None and not invite.deleted:
                 self.cancel_invite(txn, invite)
                 return 1
@@ -329,7 +426,7 @@ class TransactionManager:
             if not txn.branches:
                 self.local_reply(txn, 487, "Request Terminated", [])
             return -1
-        if txn.replied_final and not txn.is_invite:
+        if txn.uas_status >= 200 and txn.method != "INVITE":  # replied_final, not is_invite
             return -1
         # t_forward_nonack: the transaction takes the message flags before the branches
         # are built and again after (branch routes may change them)
@@ -371,9 +468,15 @@ class TransactionManager:
         the request itself. ``on_branch`` stays armed for later relays (t_fwd.c)."""
         engine = ctx.engine
         msg = ctx.msg
-        targets: list[tuple[str, str | None]] = [(adapter.get_ruri(msg), adapter.get_du(msg))]
-        targets.extend(adapter.msg_branches(msg))
-        adapter.clear_msg_branches(msg)
+        # the main branch ($ru, $du: adapter.get_ruri / get_du), then the appended ones
+        # (adapter.msg_branches), which tm consumes (adapter.clear_msg_branches)
+        main = (msg.current_ruri, msg.dst_uri or None)
+        appended = msg.branches
+        if appended:
+            targets: Any = [main, *[(b.uri, b.dst_uri) for b in appended]]
+            appended.clear()
+        else:
+            targets = (main,)
         on_branch = txn.on_branch
         sent = 0
         for uri, du in targets:
@@ -387,10 +490,9 @@ class TransactionManager:
                        adapter.uri_destination(proxy) if proxy else
                        adapter.uri_destination(uri))
                 via_branch = f"z9hG4bK{txn.hash_index:x}.{txn.label:x}.{index}"
-                text = adapter.build_forward(msg, (dst[0], dst[1]),
-                                             adapter.listen_address(engine), via_branch,
-                                             dst[2], ruri=uri)
-                self._add_branch(engine, txn, Branch(index, uri, dst, via_branch, text))
+                data = sip_build_forward(msg, (dst[0], dst[1]), local=self._local(engine),
+                                         branch=via_branch, proto=dst[2], ruri=uri)
+                self._add_branch(engine, txn, Branch(index, uri, dst, via_branch, data))
                 sent += 1
                 continue
             bmsg = adapter.copy_message(msg)
@@ -410,10 +512,10 @@ class TransactionManager:
                 bmsg = bctx.msg
             via_branch = f"z9hG4bK{txn.hash_index:x}.{txn.label:x}.{index}"
             dst = self._destination(bmsg, proxy)
-            text = adapter.build_forward(bmsg, (dst[0], dst[1]),
-                                         adapter.listen_address(engine), via_branch, dst[2])
+            data = sip_build_forward(bmsg, (dst[0], dst[1]), local=self._local(engine),
+                                     branch=via_branch, proto=dst[2])
             self._add_branch(engine, txn, Branch(index, adapter.get_ruri(bmsg), dst,
-                                                 via_branch, text, on_reply=on_reply))
+                                                 via_branch, data, on_reply=on_reply))
             sent += 1
         return sent
 
@@ -421,10 +523,13 @@ class TransactionManager:
         """Register a built branch, send it and arm its fr timer."""
         txn.branches.append(branch)
         self.by_uac[branch.via_branch] = (txn, branch)
-        adapter.send(engine, branch.request_text, (branch.dst[0], branch.dst[1]),
-                     branch.dst[2])
-        adapter.stat_update(engine, "UAC_transactions")
-        self._arm_fr(txn, branch, txn.fr_timeout)
+        dst = branch.dst
+        engine.send(branch.request_data, (dst[0], dst[1]), dst[2])
+        self._stat(engine, "UAC_transactions")
+        # _arm_fr for a new branch (no timer to cancel yet)
+        call_later = getattr(getattr(self.engine, "clock", None), "call_later", None)
+        if call_later is not None:
+            branch.timer = call_later(txn.fr_timeout, partial(self._fr_cb, txn, branch))
 
     _branch_on_reply: str | None = None
 
@@ -435,14 +540,15 @@ class TransactionManager:
     # ------------------------------------------------------------------ timers
 
     def _arm_fr(self, txn: Transaction, branch: Branch, seconds: int) -> None:
-        adapter.cancel_timer(branch.timer)
-        if self.engine is None or not hasattr(getattr(self.engine, "clock", None),
-                                                "call_later"):
+        if branch.timer is not None:
+            adapter.cancel_timer(branch.timer)
+        clock = getattr(self.engine, "clock", None)
+        call_later = getattr(clock, "call_later", None)
+        if call_later is None:
             return
         # a partial, not a lambda: one object instead of a closure and its cells, and
         # every waiting transaction keeps one alive for the cyclic GC to scan
-        branch.timer = adapter.call_later(self.engine, seconds,
-                                          partial(self._fr_expired, txn, branch))
+        branch.timer = call_later(seconds, partial(self._fr_cb, txn, branch))
 
     def _fr_expired(self, txn: Transaction, branch: Branch) -> None:
         """No (final) reply in time: the branch ends with a local 408."""
@@ -508,12 +614,12 @@ class TransactionManager:
         if txn.uac_done is not None:
             self._uac_outcome(txn, code, msg.reason, msg)
             return
-        text = adapter.strip_top_via(adapter.msg_text(msg))
+        data = adapter.strip_top_via(adapter.msg_text(msg)).encode("latin-1")
         txn.uas_status = code
         txn.local_replied = False
-        txn.last_reply_text = text
-        adapter.stat_update(self.engine, "relayed_replies")
-        self._send_upstream(txn, text)
+        txn.last_reply = data
+        self._stat(self.engine, "relayed_replies")
+        self._send_upstream(txn, data)
         txn.run_callbacks(code, msg)
 
     def _branch_done(self, txn: Transaction) -> None:

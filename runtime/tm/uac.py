@@ -68,10 +68,11 @@ def uac_request(mgr: TransactionManager, engine: Any, method: str, ruri: str, he
         fr_timeout=int(adapter.modparam(engine, "tm", "fr_timeout", 30)),
         fr_inv_timeout=int(adapter.modparam(engine, "tm", "fr_inv_timeout", 120)),
         uac_done=on_final or (lambda code, reason, reply: None))
-    branch = Branch(0, ruri, dst, via_branch, text)
+    data = text.encode("latin-1")
+    branch = Branch(0, ruri, dst, via_branch, data)
     txn.branches.append(branch)
     mgr.by_uac[via_branch] = (txn, branch)
-    adapter.send(engine, text, (dst[0], dst[1]), dst[2])
+    engine.send(data, (dst[0], dst[1]), dst[2])
     adapter.stat_update(engine, "UAC_transactions")
     mgr._arm_fr(txn, branch, txn.fr_timeout)  # noqa: SLF001 - same package
     return txn
