@@ -119,3 +119,36 @@ def split_commas(body: str) -> list[str]:
     if last or parts:
         parts.append(last)
     return [p for p in parts if p]
+
+
+
+#: names of a message's headers in order -> their layout (``header_layout``); bounded
+#: (names come off the wire), cleared when full
+_LAYOUTS: dict[tuple[str, ...], tuple[tuple[str, ...], dict[str, int], bool]] = {}
+_LAYOUTS_MAX = 1024
+#: ``_LAYOUTS.get``: the parser tries it before calling ``header_layout``
+layout_memo_get = _LAYOUTS.get
+
+
+def header_layout(names: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, int], bool]:
+    """``(keys, first, plain)`` of a header block whose names (text before each line's
+    first colon, unstripped) are ``names``: the key of each header, key -> position of
+    its first header, and whether every name is non-empty and starts with no blank or
+    control character (what the parser's fast scan requires; a line that starts with a
+    blank continues the previous header).
+
+    Memoised per sequence of names: a sender's messages repeat the same layout, and this
+    replaces a key lookup and a dict insert per header with one dict hit per message.
+    Callers must not modify ``first``: messages share it.
+    """
+    layout = _LAYOUTS.get(names)
+    if layout is None:
+        keys = tuple(map(header_key, names))
+        first: dict[str, int] = {}
+        for pos, key in enumerate(keys):
+            first.setdefault(key, pos)
+        layout = (keys, first, bool(names) and min(names)[:1] > " ")
+        if len(_LAYOUTS) >= _LAYOUTS_MAX:
+            _LAYOUTS.clear()
+        _LAYOUTS[names] = layout
+    return layout

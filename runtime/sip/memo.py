@@ -17,11 +17,14 @@ T = TypeVar("T")
 class ParseMemo(Generic[T]):
     """``memo(text, parse)``: the value parsed from ``text``, parsing only once."""
 
-    __slots__ = ("_values", "_limit")
+    __slots__ = ("_values", "_limit", "get")
 
     def __init__(self, limit: int = 2048) -> None:
         self._values: dict[str, T] = {}
         self._limit = limit
+        #: the value already parsed from a text, or None (no parsing; the dict is only
+        #: ever cleared, never replaced, so this bound lookup stays valid)
+        self.get = self._values.get
 
     def __call__(self, text: str, parse: Callable[[str], T]) -> T:
         found = self._values.get(text)

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import copy as _copy
 import copyreg as _copyreg
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
+from operator import add, itemgetter
+from operator import is_ as _is
+from types import MappingProxyType
 from typing import Any
 
-from .headers import header_key
+from .headers import header_key, header_layout
+from .headers import layout_memo_get as _layout_get
 from .lumps import Lump, LumpList
 from .nameaddr import NameAddr
 from .uri import SipUri, UriError
+from .uri import memo_get as _uri_memo_get
 from .via import Via
 
 METHOD_IDS: dict[str, int] = {
@@ -109,9 +115,15 @@ def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
     return out
 
 
-#: ``_headers`` of a packed message: an empty tuple, so a path that forgot to unpack
-#: fails loudly instead of filling a list shared by every packed message
-_NO_HEADERS: Any = ()
+#: the keys every request / every reply must have (``_REQUIRED_ORDER``: for the message)
+_REQUIRED_ORDER = ("via", "from", "to", "call-id", "cseq")
+_REQUIRED_REQUEST = frozenset(_REQUIRED_ORDER)
+_REQUIRED_REPLY = frozenset(_REQUIRED_ORDER[1:])
+_NAME_OF = itemgetter(0)
+_SEP_OF = itemgetter(1)
+_REST_OF = itemgetter(2)
+#: what ``str.splitlines`` breaks at, besides CR and LF
+_LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 class SipParseError(ValueError):
@@ -176,44 +188,67 @@ class ReplyLumps:
 
 
 class SipMessage:
-    """A parsed request or reply with its pending edits."""
+    """A parsed request or reply with its pending edits.
+
+    Header records: the fast parse (``_scan_lines``) keeps the header lines and their
+    lookup keys only, and builds a :class:`Header` the first time it is asked for
+    (``_record``): most messages are read through a handful of headers. ``_first`` maps a
+    key to the position of its first header; ``_recs`` holds the records built so far
+    (None where not yet built), shared with a copy until one side hands one out for
+    editing (``_shared``, copy-on-write).
+    """
+
+    # Defaults live on the class and a message sets only what it has: CPython keeps up to
+    # 30 attribute names per class in a shared table, and an instance with more falls back
+    # to a dict of its own, which made ``SipMessage()`` cost as much as the whole parse.
+    text = ""
+    is_request = True
+    first_line = ""
+    method = ""
+    ruri = ""
+    version = "SIP/2.0"
+    status: int | None = None
+    reason = ""
+    #: lookup key of every header, in message order
+    _keys: list[str] | tuple[str, ...] = ()
+    #: key -> position of its first header (read-only here: ``_set_keys`` replaces it)
+    _first: Mapping[str, int] = MappingProxyType({})
+    #: fast parse only: ``(offset of the first header, header lines without CRLF, each
+    #: line partitioned at its first colon)``, what a record is built from (None when
+    #: every record was built by ``_scan_general`` or given to ``headers_list``)
+    _lazy: tuple[int, list[str], tuple[tuple[str, str, str], ...]] | None = None
+    #: fast parse only: every header body, stripped (what ``header()`` reads while the
+    #: record is not built)
+    _bodies: tuple[str, ...] = ()
+    #: fast parse only: offset of every header line and of the end of the last one, made
+    #: by the first record built
+    _starts: list[int] | None = None
+    #: records built so far, by position (None: nothing asked for yet)
+    _recs: list[Header | None] | None = None
+    #: ``_recs``'s records are shared with a copy (``copy``): clone before handing out a
+    #: record that may be edited (``headers_list``, ``header_fields``)
+    _shared = False
+    #: ``compact``: the built records as plain tuples ``(position, name, body, start, end,
+    #: body_start, key)`` (``_recs`` is then None until ``_rec_list``)
+    _packed: tuple[tuple[int, str, str, int, int, int, str], ...] | None = None
+    _via1_cache: tuple[str, Via | None] | None = None
+    eoh = 0
+    body_start = 0
+    body = ""
+    new_uri: str | None = None
+    dst_uri: str | None = None
+    ruri_q = -1
+    src: tuple[str, int] = ("127.0.0.1", 5070)
+    dst: tuple[str, int] = ("127.0.0.1", 5060)
+    proto = "udp"
+    force_rport = False
+    msg_id = 0
+    is_dummy = False
 
     def __init__(self) -> None:
-        self.text = ""
-        self.is_request = True
-        self.first_line = ""
-        self.method = ""
-        self.ruri = ""
-        self.version = "SIP/2.0"
-        self.status: int | None = None
-        self.reason = ""
-        self._headers: list[Header] = []
-        #: header key -> its Header record, or a list of them in message order when the
-        #: name occurs more than once (a list per name was most of what a transaction kept
-        #: alive for the cyclic GC); built once (``_parse`` / ``_indexed``)
-        self._index: dict[str, Header | list[Header]] | None = None
-        #: ``_headers``/``_index`` are shared with a copy (``copy``): clone before handing
-        #: out a record that may be edited (``headers_list``, ``header_fields``)
-        self._shared = False
-        #: ``compact``: the header records as plain tuples (``_headers`` is then empty and
-        #: ``_index`` None until ``_unpack`` rebuilds them)
-        self._packed: tuple[tuple[str, str, int, int, int, str], ...] | None = None
-        self._via1_cache: tuple[str, Via | None] | None = None
-        self.eoh = 0
-        self.body_start = 0
-        self.body = ""
-        self.new_uri: str | None = None
-        self.dst_uri: str | None = None
-        self.ruri_q = -1
         self.branches: list[Branch] = []
-        self.src: tuple[str, int] = ("127.0.0.1", 5070)
-        self.dst: tuple[str, int] = ("127.0.0.1", 5060)
-        self.proto = "udp"
         self.lumps = LumpList()
         self.reply_lumps = ReplyLumps()
-        self.force_rport = False
-        self.msg_id = 0
-        self.is_dummy = False
         #: per-message state of modules (rr's Record-Route lump, maxfwd's stored value...)
         self.module_data: dict[str, Any] = {}
 
@@ -237,9 +272,10 @@ class SipMessage:
         first = text[:nl].rstrip("\r")
         self.first_line = first
         parts = first.split(" ", 2)
-        if len(parts) < 3 and not (len(parts) == 2 and parts[0].upper().startswith("SIP/")):
+        reply = parts[0].upper().startswith("SIP/")
+        if len(parts) < 3 and not (len(parts) == 2 and reply):
             raise SipParseError(f"bad first line {first!r}")
-        if parts[0].upper().startswith("SIP/"):
+        if reply:
             self.is_request = False
             self.version = parts[0]
             if not parts[1].isdigit() or len(parts[1]) != 3:
@@ -247,52 +283,63 @@ class SipMessage:
             self.status = int(parts[1])
             self.reason = parts[2] if len(parts) > 2 else ""
         else:
-            if not parts[2].upper().startswith("SIP/"):
+            method, ruri, version = parts
+            if not version.upper().startswith("SIP/"):
                 raise SipParseError(f"bad request line {first!r}")
-            self.method, self.ruri, self.version = parts[0], parts[1], parts[2]
-            if not self.method.isprintable() or not self.method:
+            self.method, self.ruri, self.version = method, ruri, version
+            if not method.isprintable() or not method:
                 raise SipParseError("bad method")
         pos = nl + 1
+        end = text.find("\r\n\r\n", pos)
+        if not (_FAST_PATH and end > pos and text[pos] not in "\r\n \t"
+                and self._scan_lines(text, pos, end)):
+            self._scan_general(text, pos)
+        body = text[self.body_start:]
+        cl_text = self._value("content-length")
+        if cl_text is not None and cl_text.strip().isdigit() and int(cl_text) < len(body):
+            body = body[:int(cl_text)]
+        self.body = body
+        present = self._first.keys()
+        if not (_REQUIRED_REPLY if reply else _REQUIRED_REQUEST) <= present:
+            for name in _REQUIRED_ORDER:
+                if name not in present and not (name == "via" and reply):
+                    raise SipParseError(f"missing {name} header")
+        if not reply and _uri_memo_get(ruri) is None:  # a URI parsed before is valid
+            try:
+                SipUri.parse(ruri)
+            except UriError as exc:
+                raise SipParseError(str(exc)) from exc
+
+    def _scan_lines(self, text: str, pos: int, end: int) -> bool:
+        """The common shape - CRLF lines, no folding, a colon after a name on every line:
+        one split and a few C-level passes; keys come from the memo of header layouts and
+        records are built when first asked for (``_record``). False (nothing set) for any
+        other shape: ``_scan_general`` then gives the same results, or the error."""
+        block = text[pos:end]
+        # splitlines also breaks at a lone CR or LF (and VT, FF, FS, GS, RS, NEL): any of
+        # them makes more lines than CRLFs; one ending the block would be dropped silently
+        lines = block.splitlines()
+        if len(lines) != block.count("\r\n") + 1 or block[-1] in _LINE_BREAKS:
+            return False
+        parts = tuple(map(str.partition, lines, repeat(":")))
+        names = tuple(map(_NAME_OF, parts))
+        layout = _layout_get(names) or header_layout(names)
+        if not layout[2] or not min(map(_SEP_OF, parts)):
+            return False  # a blank-led or empty name, or a line without a colon
+        self._keys, self._first = layout[0], layout[1]
+        self._bodies = tuple(map(str.strip, map(_REST_OF, parts), repeat(" \t")))
+        self._lazy = (pos, lines, parts)
+        self.eoh = end + 2
+        self.body_start = end + 4
+        return True
+
+    def _scan_general(self, text: str, pos: int) -> None:
+        """Every shape OpenSIPS accepts: LF-only lines, folded lines, no blank line."""
         current: Header | None = None
         size = len(text)
-        headers = self._headers
-        index: dict[str, Header | list[Header]] = {}
-        self._index = index
+        headers: list[Header] = []
         find = text.find
-        end = find("\r\n\r\n", pos)
-        block = text[pos:end] if end > pos and text[pos] not in "\r\n \t" else ""
-        fast = _FAST_PATH and bool(block) and "\n " not in block and "\n\t" not in block \
-            and block.count("\r") == block.count("\n") == block.count("\r\n")
-        if fast:
-            # the common shape: CRLF lines, no folding - one split instead of a scan per line
-            # (same results as the general loop below, which handles everything else)
-            new_header, key_of = _new_object, header_key
-            for line in block.split("\r\n"):
-                line_end = pos + len(line) + 2
-                colon = line.find(":")
-                if colon <= 0:
-                    raise SipParseError(f"bad header line {line!r}")
-                rest = line[colon + 1:]
-                value = rest.lstrip(" \t")
-                # Header(...) without the dataclass __init__ (a third of the parse time)
-                current = new_header(Header)
-                current.name = name = line[:colon].strip()
-                current.body = value.rstrip(" \t")
-                current.start, current.end = pos, line_end
-                current.body_start = pos + colon + 1 + len(rest) - len(value)
-                current.key = key_of(name)
-                headers.append(current)
-                same = index.get(current.key)
-                if same is None:
-                    index[current.key] = current
-                elif type(same) is list:
-                    same.append(current)
-                else:
-                    index[current.key] = [same, current]  # type: ignore[list-item]
-                pos = line_end
-            self.eoh = end + 2
-            self.body_start = end + 4
-        while not fast:
+        while True:
             if pos >= size:
                 self.eoh = self.body_start = size
                 break
@@ -317,112 +364,131 @@ class SipMessage:
                 current = Header(name, line[value_off:].rstrip(" \t"), pos, line_end,
                                  pos + value_off)
                 headers.append(current)
-                same = index.get(current.key)
-                if same is None:
-                    index[current.key] = current
-                elif type(same) is list:
-                    same.append(current)
-                else:
-                    index[current.key] = [same, current]  # type: ignore[list-item]
             pos = line_end
-        self.body = text[self.body_start:]
-        cl = index.get("content-length")
-        if cl is not None:
-            cl_text = (cl if type(cl) is Header else cl[0]).body  # type: ignore[index]
-            if cl_text.strip().isdigit() and int(cl_text) < len(self.body):
-                self.body = self.body[:int(cl_text)]
-        for name in ("via", "from", "to", "call-id", "cseq"):
-            if name not in index and not (name == "via" and not self.is_request):
-                raise SipParseError(f"missing {name} header")
-        if self.is_request:
-            try:
-                SipUri.parse(self.ruri)
-            except UriError as exc:
-                raise SipParseError(str(exc)) from exc
+        self._recs = headers
+        self._set_keys([h.key for h in headers])
+
+    def _set_keys(self, keys: list[str]) -> None:
+        """Index the header keys: position of each key's first header."""
+        count = len(keys)
+        first = dict(zip(keys, range(count), strict=True))  # the last position wins ...
+        if len(first) != count:  # ... so walk backwards when a key repeats
+            first = dict(zip(reversed(keys), range(count - 1, -1, -1), strict=True))
+        self._keys, self._first = keys, first
+
+    # --------------------------------------------------------------- records
+    def _rec_list(self) -> list[Header | None]:
+        """``_recs``, made (and refilled from ``compact``'s tuples) on first use."""
+        recs = self._recs
+        if recs is None:
+            recs = [None] * len(self._keys)
+            packed, self._packed = self._packed, None
+            new_header = _new_object
+            for pos, name, body, start, end, body_start, key in packed or ():
+                hdr = new_header(Header)
+                hdr.name, hdr.body, hdr.start, hdr.end = name, body, start, end
+                hdr.body_start, hdr.key = body_start, key
+                recs[pos] = hdr
+            self._recs = recs
+            self._shared = False
+        return recs
+
+    def _record(self, pos: int) -> Header:
+        """The record of the header at ``pos``, built from its line on first use."""
+        recs = self._recs
+        if recs is None:
+            recs = self._rec_list()
+        hdr = recs[pos]
+        if hdr is None:
+            lazy = self._lazy
+            assert lazy is not None  # only the fast scan leaves records unbuilt
+            starts = self._starts
+            if starts is None:
+                starts = self._starts = list(accumulate(
+                    map(add, map(len, lazy[1]), repeat(2)), initial=lazy[0]))
+            raw, _, rest = lazy[2][pos]
+            hdr = _new_object(Header)  # Header(...) without the dataclass __init__
+            hdr.name = raw.strip()
+            hdr.body = self._bodies[pos]
+            hdr.start = start = starts[pos]
+            hdr.end = starts[pos + 1]
+            hdr.body_start = start + len(raw) + 1 + len(rest) - len(rest.lstrip(" \t"))
+            hdr.key = self._keys[pos]
+            recs[pos] = hdr
+        return hdr
+
+    def _all_records(self) -> list[Header]:
+        """Every record, built (``headers_list``)."""
+        recs = self._recs
+        if recs is None:
+            recs = self._rec_list()
+        if any(map(_is, recs, repeat(None))):
+            record = self._record
+            for pos in range(len(recs)):
+                if recs[pos] is None:
+                    record(pos)
+        return recs  # type: ignore[return-value]
 
     # ----------------------------------------------------------------- access
     @property
     def headers_list(self) -> list[Header]:
-        """The :class:`Header` records in message order (yours to edit: a list shared with
-        a copy is cloned first)."""
-        if self._packed is not None:
-            self._unpack()
-        elif self._shared:
+        """The :class:`Header` records in message order (yours to edit: records shared
+        with a copy are cloned first; edit records, not the list)."""
+        if self._shared:
             self._unshare()
-        return self._headers
+        return self._all_records()
 
     @headers_list.setter
     def headers_list(self, value: list[Header]) -> None:
-        self._headers = value
-        self._index = None
-        self._shared = False
+        self._recs = value  # type: ignore[assignment]
+        self._lazy = None
         self._packed = None
+        self._shared = False
+        self._set_keys([h.key for h in value])
 
     def _unshare(self) -> None:
         """Copy-on-write: give this message its own Header records (a maxfwd rewrite or a
         test editing ``headers_list`` must not show in the copies sharing them)."""
-        if self._packed is not None:
-            self._unpack()
-            return
-        self._headers = [h.clone() for h in self._headers]
-        self._index = None
+        recs = self._recs
+        if recs is not None:
+            self._recs = [None if h is None else h.clone() for h in recs]
         self._shared = False
 
     def compact(self) -> None:
-        """Keep the header records as tuples of str/int until next used.
+        """Keep the built header records as tuples of str/int until next used.
 
         tm stores a copy of every request it handles and most are never read again (the
-        transaction ends with a relayed reply); their Header objects, lists and index were
-        most of what the cyclic GC rescanned while transactions waited. Tuples of atomic
-        values are untracked by the GC; ``_unpack`` rebuilds equal records on first use.
+        transaction ends with a relayed reply); Header objects and lists were most of what
+        the cyclic GC rescanned while transactions waited. Tuples of atomic values are
+        untracked by the GC; ``_rec_list`` rebuilds equal records on first use.
         """
-        if self._packed is not None or not self._headers:
+        if type(self._keys) is list:
+            self._keys = tuple(self._keys)
+        recs = self._recs
+        if self._packed is not None or recs is None:
             return
-        self._packed = tuple([(h.name, h.body, h.start, h.end, h.body_start, h.key)
-                              for h in self._headers])
-        self._headers = _NO_HEADERS  # never read while packed: every reader unpacks first
-        self._index = None
+        self._packed = tuple([(pos, h.name, h.body, h.start, h.end, h.body_start, h.key)
+                              for pos, h in enumerate(recs) if h is not None])
+        self._recs = None
         self._shared = False
 
-    def _unpack(self) -> None:
-        """Header records again from ``compact``'s tuples (same values, own objects)."""
-        packed, self._packed = self._packed, None
-        new_header = _new_object
-        headers = []
-        for name, body, start, end, body_start, key in packed or ():
-            hdr = new_header(Header)
-            hdr.name, hdr.body, hdr.start, hdr.end = name, body, start, end
-            hdr.body_start, hdr.key = body_start, key
-            headers.append(hdr)
-        self._headers = headers
-        self._index = None
-        self._shared = False
-
-    def _indexed(self) -> dict[str, Header | list[Header]]:
-        """The header index (``_parse`` builds it; a hand-made message gets it here)."""
-        index = self._index
-        if index is None:
-            if self._packed is not None:
-                self._unpack()
-            index = {}
-            for hdr in self._headers:
-                same = index.get(hdr.key)
-                if same is None:
-                    index[hdr.key] = hdr
-                elif type(same) is list:
-                    same.append(hdr)
-                else:
-                    index[hdr.key] = [same, hdr]  # type: ignore[list-item]
-            self._index = index
-        return index
+    def _value(self, key: str) -> str | None:
+        """Body of the first header whose key is ``key`` (its record's, once built: a
+        record handed out for editing may have changed it)."""
+        pos = self._first.get(key)
+        if pos is None:
+            return None
+        recs = self._recs
+        if recs is None:
+            if self._packed is None:
+                return self._bodies[pos]
+            recs = self._rec_list()
+        hdr = recs[pos]
+        return self._bodies[pos] if hdr is None else hdr.body
 
     def header(self, name: str) -> str | None:
         """Body of the first header called ``name`` (case-insensitive, compact forms)."""
-        index = self._index if self._index is not None else self._indexed()
-        found = index.get(header_key(name))
-        if found is None:
-            return None
-        return found.body if type(found) is Header else found[0].body  # type: ignore[index]
+        return self._value(header_key(name))
 
     def headers(self, name: str) -> list[str]:
         """Bodies of every header line called ``name`` (no comma splitting)."""
@@ -439,21 +505,38 @@ class SipMessage:
         """Read-only view of the records whose ``header_key`` is ``key`` (already a key:
         ``"via"``, ``"to"`` ...): no list copy and no copy-on-write clone, for builders
         that only read. Never edit what it returns."""
-        index = self._index if self._index is not None else self._indexed()
-        found = index.get(key)
-        if found is None:
+        pos = self._first.get(key)
+        if pos is None:
             return ()
-        return (found,) if type(found) is Header else found  # type: ignore[return-value]
+        keys = self._keys
+        if len(self._first) != len(keys) and keys.count(key) > 1:  # a key repeats
+            record = self._record
+            return tuple([record(at) for at in range(pos, len(keys)) if keys[at] == key])
+        recs = self._recs
+        if recs is not None:
+            hdr = recs[pos]
+            if hdr is not None:
+                return (hdr,)
+        return (self._record(pos),)
+
+    @property
+    def first_header_start(self) -> int:
+        """Offset of the first header (``eoh`` when there is none): where lumps that go
+        before every header anchor (record_route, a Via of a Via-less request ...)."""
+        if not self._keys:
+            return self.eoh
+        if self._lazy is not None:
+            return self._lazy[0]
+        return self._record(0).start
 
     @property
     def cseq_method(self) -> str:
-        cseq = self.header("cseq") or ""
-        parts = cseq.split()
+        parts = (self._value("cseq") or "").split()
         return parts[1] if len(parts) > 1 else ""
 
     @property
     def cseq_num(self) -> str:
-        parts = (self.header("cseq") or "").split()
+        parts = (self._value("cseq") or "").split()
         return parts[0] if parts else ""
 
     @property
@@ -484,11 +567,9 @@ class SipMessage:
     def via1(self) -> Via | None:
         """The first Via value parsed; remembered per message (replies, tm, sl and $pvars
         all ask), keyed by the header body's identity so an edited body is parsed again."""
-        index = self._index if self._index is not None else self._indexed()
-        vias = index.get("via")
-        if vias is None:
+        body = self._value("via")
+        if body is None:
             return None
-        body = (vias if type(vias) is Header else vias[0]).body  # type: ignore[index]
         cached = self._via1_cache
         if cached is not None and cached[0] is body:
             return cached[1]
@@ -528,9 +609,7 @@ class SipMessage:
     def insert_header(self, text: str, before: Header | None = None) -> None:
         """Add header text before ``before`` or before the first header (``insert_hf``)."""
         if before is None:
-            if self._packed is not None:
-                self._unpack()
-            offset = self._headers[0].start if self._headers else self.eoh
+            offset = self.first_header_start
         else:
             offset = before.start
         self.lumps.anchor(offset, kind="hdr").insert_before(text)
@@ -548,11 +627,12 @@ class SipMessage:
         # Header records are shared until one side hands one out for editing
         # (copy-on-write, ``_unshare``): tm copies every relayed request twice. Packed
         # records (``compact``) are immutable tuples: both sides unpack their own.
-        if self._packed is None:
-            self._indexed()
-            self._shared = True
         new = _new_object(type(self))
         new.__dict__.update(self.__dict__)  # what copy.copy does, minus its reduce protocol
+        recs = self._recs
+        if recs is not None:
+            new._recs = list(recs)  # own list (records built later stay apart) ...
+            self._shared = new._shared = True  # ... sharing the records built so far
         new.branches = [_copy.deepcopy(b) for b in self.branches]
         new.lumps = self.lumps.copy()
         new.reply_lumps = ReplyLumps(list(self.reply_lumps.headers), self.reply_lumps.body)

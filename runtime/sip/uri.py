@@ -21,6 +21,9 @@ class UriError(ValueError):
 
 #: text -> parsed value, bounded (texts come off the wire): ``SipUri.parse``
 _PARSED: ParseMemo[SipUri] = ParseMemo()
+#: the memo's lookup alone (None: not parsed yet, or not valid): the message parser checks
+#: every R-URI and most were parsed before
+memo_get = _PARSED.get
 
 
 @dataclass(frozen=True, slots=True)
