@@ -137,3 +137,30 @@ def test_format_shapes_print_alike(value: object, printed: str) -> None:
                              (("only",), "only"), ((), "")):
         fmt = Format(*pieces)
         assert fmt.expand(None) == expected == fmt.get(None)
+
+
+def test_bindings_are_plain_functions_that_resolve_per_engine() -> None:
+    from osipsc.runtime.script import ABI, FunctionBinding, Script
+
+    class StandIn:  # no resolved-implementation cache: resolve() on every call
+        def __init__(self) -> None:
+            self.calls: list[tuple[object, ...]] = []
+
+        def resolve(self, name: str) -> object:
+            return lambda ctx, *args: self.calls.append((name, *args)) or 1
+
+        def log(self, level: int, text: str, internal: bool = True) -> None:
+            self.calls.append(("log", text))
+
+    class Ctx:
+        def __init__(self, engine: object) -> None:
+            self.engine = engine
+
+    script = Script(ABI, "t.cfg")
+    f = script.function("f", ("int", "str"))
+    assert isinstance(f.binding, FunctionBinding) and f.binding.name == "f"
+    ctx = Ctx(StandIn())
+    assert f(ctx) == 1 and f(ctx, 5) == 1 and f(ctx, "0x10", 7) == 1
+    assert f(ctx, "nope") == -1  # int conversion failed: not called
+    assert f.binding(ctx, 1, "a", "extra") == 1
+    assert ctx.engine.calls == [("f",), ("f", 5), ("f", 16, "7"), ("f", 1, "a", "extra")]
