@@ -62,7 +62,9 @@ class Transaction:
     request: Any                      # stored copy: original R-URI, no $du (failure route)
     avps: Any
     flags: set[str]
-    to_tag: str
+    # the To-tag of tm's replies; None: not computed yet (``reply_tag``: most transactions
+    # never send a reply with one)
+    to_tag: str | None
     created: float
     resume_request: Any = None        # snapshot taken when an async() suspends
     fr_timeout: int = 30
@@ -86,6 +88,17 @@ class Transaction:
     uas_key: tuple[str, str] | None = None
     # $bavp: branch index -> name -> values (pvars_tm), made on first use
     bavps: dict[int, dict[str, list[Any]]] | None = None
+    # what ``tm_to_tag`` computes the To-tag from, when ``to_tag`` is None
+    tag_listen: tuple[str, int] | None = None
+    tag_via: Any = None
+
+    def reply_tag(self) -> str:
+        """The To-tag of tm's replies (``tm_to_tag`` of the listening socket and the
+        request's top Via), computed on first use."""
+        tag = self.to_tag
+        if tag is None:
+            tag = self.to_tag = tm_to_tag(self.tag_listen or ("", 0), self.tag_via)
+        return tag
 
     @property
     def callbacks(self) -> list[Callable[[Transaction, int, Any], None]]:
