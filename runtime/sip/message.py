@@ -418,15 +418,26 @@ class SipMessage:
         return hdr
 
     def _all_records(self) -> list[Header]:
-        """Every record, built (``headers_list``)."""
+        """Every record, built (``headers_list``): the missing ones in one loop."""
         recs = self._recs
         if recs is None:
             recs = self._rec_list()
-        if any(map(_is, recs, repeat(None))):
-            record = self._record
-            for pos in range(len(recs)):
-                if recs[pos] is None:
-                    record(pos)
+        lazy = self._lazy
+        if lazy is not None and any(map(_is, recs, repeat(None))):
+            starts = self._starts
+            if starts is None:
+                starts = self._starts = list(accumulate(
+                    map(add, map(len, lazy[1]), repeat(2)), initial=lazy[0]))
+            bodies, keys, new_header = self._bodies, self._keys, _new_object
+            for pos, (raw, _, rest) in enumerate(lazy[2]):
+                if recs[pos] is None:  # same values as ``_record`` gives
+                    hdr = new_header(Header)
+                    hdr.name, hdr.body, hdr.key = raw.strip(), bodies[pos], keys[pos]
+                    hdr.start = start = starts[pos]
+                    hdr.end = starts[pos + 1]
+                    hdr.body_start = (start + len(raw) + 1 + len(rest)
+                                      - len(rest.lstrip(" \t")))
+                    recs[pos] = hdr
         return recs  # type: ignore[return-value]
 
     # ----------------------------------------------------------------- access

@@ -30,7 +30,7 @@ class NameAddr:
         parse the same header text many times; failures are not cached)."""
         if cls is not NameAddr:  # a subclass gets its own instances, never the memo's
             return cls._parse_text(text)
-        return _PARSED(text, cls._parse_text)
+        return _PARSED.get(text) or _PARSED(text, cls._parse_text)
 
     @classmethod
     def _parse_text(cls, text: str) -> NameAddr:
@@ -69,6 +69,11 @@ class NameAddr:
 
 
 def _find_unquoted(text: str, ch: str) -> int:
+    """Index of the first ``ch`` outside double quotes, or -1."""
+    at = text.find(ch)
+    quote = text.find('"')
+    if quote < 0 or at < quote:  # no quote before it (or no ``ch`` at all): no scan
+        return at
     quoted = False
     for i, c in enumerate(text):
         if c == '"':
