@@ -15,18 +15,20 @@ from .registry import export
 MAX_LIMIT = 256  # modparam max_limit default (MAXFWD_UPPER_LIMIT)
 
 
-def _value(msg: Any) -> tuple[int, Any]:
-    """(value, header) ; value -1 when absent, -2 when not a number (``is_maxfwd_present``)."""
-    fields = msg.header_fields("max-forwards")
-    if not fields:
-        return -1, None
-    text = fields[0].body.strip()
+def _value(msg: Any) -> int:
+    """The value; -1 when absent, -2 when not a number (``is_maxfwd_present``). Read
+    only: the header's record is taken for editing by ``_rewrite`` alone."""
+    text = msg.header("max-forwards")
+    if text is None:
+        return -1
+    text = text.strip()
     if not text.isdigit() or int(text) > 65535:
-        return -2, fields[0]
-    return int(text), fields[0]
+        return -2
+    return int(text)
 
 
-def _rewrite(msg: Any, hdr: Any, value: int) -> None:
+def _rewrite(msg: Any, value: int) -> None:
+    hdr = msg.header_fields("max-forwards")[0]  # editable (a copy's records are cloned)
     start = hdr.body_start
     width = len(hdr.body)
     digits = str(value)[-width:] if width else ""
@@ -38,7 +40,7 @@ def _rewrite(msg: Any, hdr: Any, value: int) -> None:
 @export("mf_process_maxfwd_header", module="maxfwd")
 def mf_process_maxfwd_header(ctx: Any, limit: int) -> int:
     msg = ctx.msg
-    value, hdr = _value(msg)
+    value = _value(msg)
     if value == -1:
         msg.insert_header(f"Max-Forwards: {limit}\r\n")
         return 2
@@ -48,13 +50,13 @@ def mf_process_maxfwd_header(ctx: Any, limit: int) -> int:
         return -1
     if value > MAX_LIMIT:
         value = MAX_LIMIT + 1
-    _rewrite(msg, hdr, value - 1)
+    _rewrite(msg, value - 1)
     return 1
 
 
 @export("is_maxfwd_lt", module="maxfwd")
 def is_maxfwd_lt(ctx: Any, limit: int) -> int:
-    value, _hdr = _value(ctx.msg)
+    value = _value(ctx.msg)
     if value < 0:
         return value - 1
     return -1 if value >= limit else 1

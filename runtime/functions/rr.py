@@ -11,12 +11,13 @@ non-UDP sockets); ``record_route_preset(host)`` writes the given address with ft
 
 from __future__ import annotations
 
+import copy as _copy
 from dataclasses import dataclass, field
 from typing import Any
 
 from osipsc.runtime.pv_table import pvar
 from osipsc.runtime.sip.lumps import Lump
-from osipsc.runtime.sip.nameaddr import NameAddr
+from osipsc.runtime.sip.nameaddr import addr_uri, tag_param
 from osipsc.runtime.sip.uri import SipUri, UriError
 
 from ._sipmsg import local_sockets, script_regex
@@ -32,6 +33,19 @@ class RRState:
     suffix: str = ">\r\n"
     params: list[str] = field(default_factory=list)
     route_params: str | None = None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RRState:
+        """The copy a message copy carries (tm copies every relayed request): its lump is
+        the one the copied lump list holds (``LumpList.copy`` with the same ``memo``),
+        so ``add_rr_param`` on the copy (a branch_route) edits what the copy sends."""
+        lump = self.lump
+        if lump is not None:
+            lump = memo.get(id(lump)) or _copy.deepcopy(lump, memo)
+        new = RRState(lump, self.prefix, self.suffix,
+                      [p if type(p) is str else _copy.deepcopy(p, memo) for p in self.params],
+                      self.route_params)
+        memo[id(self)] = new
+        return new
 
     def render(self) -> None:
         if self.lump is not None:
@@ -78,9 +92,8 @@ def _insert(ctx: Any, prefix: str, suffix: str, extra: str | None) -> int:
     state = _state(msg)
     if state.lump is not None:
         return -1  # OpenSIPS refuses a second record_route on the same request
-    headers = msg.headers_list
-    offset = headers[0].start if headers else msg.eoh
-    state.lump = msg.lumps.anchor(offset, kind="rr")
+    # before the first header (eoh without one): its offset only, no header records
+    state.lump = msg.lumps.anchor(msg.first_header_start, kind="rr")
     state.lump.before.append("")
     state.prefix, state.suffix = prefix, suffix
     if extra:
@@ -90,8 +103,7 @@ def _insert(ctx: Any, prefix: str, suffix: str, extra: str | None) -> int:
 
 
 def _ftag(msg: Any) -> str:
-    frm = msg.name_addr("from")
-    tag = frm.tag if frm else None
+    tag = tag_param(msg.header("from"))  # the tag only: no NameAddr of every From
     return f";ftag={tag}" if tag else ""
 
 
@@ -195,7 +207,7 @@ def _routes(msg: Any) -> list[_Route] | None:
         spans = _route_values(msg, hdr)
         for i, (a, b) in enumerate(spans):
             try:
-                uri = NameAddr.parse(msg.text[a:b]).uri
+                uri = addr_uri(msg.text[a:b])
                 puri = SipUri.parse(uri)
             except (ValueError, UriError):
                 return None

@@ -18,6 +18,7 @@ plus the lumps. That is why ``$hdr()`` and ``is_present_hf`` still see the recei
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -52,12 +53,20 @@ class LumpList:
     def __len__(self) -> int:
         return len(self.items)
 
-    def copy(self) -> LumpList:
-        """An independent copy (tm copies every relayed request; most have no lumps)."""
+    def copy(self, memo: dict[int, Any] | None = None) -> LumpList:
+        """An independent copy (tm copies every relayed request; most have no lumps).
+
+        ``memo`` (a ``copy.deepcopy`` memo shared with the copy of the message's other
+        state): each copied lump is entered under its original's id, so state that points
+        at a lump (rr's Record-Route anchor) copied with the same memo points at the lump
+        of the new list, not at an orphan that is never applied.
+        """
         out = LumpList()
         if self.items:
-            out.items = [Lump(x.offset, x.length, x.kind, x.before[:], x.after[:])
-                         for x in self.items]
+            items = out.items = [Lump(x.offset, x.length, x.kind, x.before[:], x.after[:])
+                                 for x in self.items]
+            if memo is not None:
+                memo.update(zip(map(id, self.items), items, strict=True))
         return out
 
     def derived(self) -> LumpList:

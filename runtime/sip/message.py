@@ -23,6 +23,7 @@ from .headers import header_key, header_layout
 from .headers import layout_memo_get as _layout_get
 from .lumps import Lump, LumpList
 from .nameaddr import NameAddr
+from .nameaddr import tag_param as _tag_param
 from .uri import SipUri, UriError
 from .uri import memo_get as _uri_memo_get
 from .via import Via
@@ -64,6 +65,15 @@ def _is_plain(cls: type) -> bool:
     return plain
 
 
+_COPIERS: dict[type, Any] = {}
+
+
+def _copier(cls: type) -> Any:
+    """``cls.__deepcopy__`` (None without one), looked up once per class."""
+    copier = _COPIERS[cls] = getattr(cls, "__deepcopy__", None)
+    return copier
+
+
 def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
     """``copy.deepcopy`` with the same result, fast for what ``module_data`` holds.
 
@@ -101,6 +111,10 @@ def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
         memo[key] = out
         out.before = _deepcopy(value.before, memo)
         out.after = _deepcopy(value.after, memo)
+    elif (copier := _COPIERS[cls] if cls in _COPIERS else _copier(cls)) is not None:
+        # a class's own deep copy (rr's RRState): called directly, as deepcopy would
+        out = copier(value, memo)
+        memo[key] = out
     elif _is_plain(cls):
         out = _new_object(cls)
         memo[key] = out
@@ -593,8 +607,8 @@ class SipMessage:
 
     @property
     def to_tag(self) -> str | None:
-        to = self.name_addr("to")
-        return to.tag if to else None
+        """The To tag (``has_totag``): scanned for, not parsed into a NameAddr."""
+        return _tag_param(self._value("to"))
 
     @property
     def length(self) -> int:
@@ -645,9 +659,12 @@ class SipMessage:
             new._recs = list(recs)  # own list (records built later stay apart) ...
             self._shared = new._shared = True  # ... sharing the records built so far
         new.branches = [_copy.deepcopy(b) for b in self.branches]
-        new.lumps = self.lumps.copy()
+        # one memo for the lumps and module_data: state pointing at a lump (rr's
+        # Record-Route anchor) must point at the copy's lump, the one it applies
+        memo: dict[int, Any] = {}
+        new.lumps = self.lumps.copy(memo)
         new.reply_lumps = ReplyLumps(list(self.reply_lumps.headers), self.reply_lumps.body)
-        new.module_data = _deepcopy(self.module_data, {}) if self.module_data else {}
+        new.module_data = _deepcopy(self.module_data, memo) if self.module_data else {}
         return new
 
     def __repr__(self) -> str:

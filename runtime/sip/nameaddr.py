@@ -68,6 +68,58 @@ class NameAddr:
         return self.param("tag") or None
 
 
+def addr_uri(text: str) -> str:
+    """``NameAddr.parse(text).uri`` without the header parameters (loose_route reads only
+    the URI of each Route, whose ftag differs per dialog); ValueError as ``parse``."""
+    known = _PARSED.get(text)
+    if known is not None:
+        return known.uri
+    text = text.strip()
+    lt = _find_unquoted(text, "<")
+    if lt >= 0:
+        gt = text.find(">", lt)
+        if gt < 0:
+            raise ValueError(f"unterminated <> in {text!r}")
+        return text[lt + 1:gt].strip()
+    semi = text.find(";")
+    return (text if semi < 0 else text[:semi]).strip()
+
+
+def tag_param(text: str | None) -> str | None:
+    """``NameAddr.parse(text).tag`` without building the value (None when ``text`` is None
+    or does not parse): has_totag, rr's ftag and $tt read only the tag, and tags differ
+    per dialog, so the parse memo rarely has the value.
+
+    Same rules as ``_parse_text``: the parameters follow the first ``>`` after the first
+    unquoted ``<``, or the first ``;`` of an addr-spec; the first one whose stripped,
+    lower-cased name is ``tag`` wins. Stripping the text and its leading ``;`` is left out:
+    it only changes an empty first item, which is never ``tag``.
+    """
+    if text is None:
+        return None
+    known = _PARSED.get(text)
+    if known is not None:
+        return known.tag
+    lt = _find_unquoted(text, "<")
+    if lt >= 0:
+        gt = text.find(">", lt)
+        if gt < 0:
+            return None  # unterminated <>: not a name-addr
+        rest = text[gt + 1:]
+    else:
+        semi = text.find(";")
+        if semi < 0:
+            return None
+        rest = text[semi:]
+    if "tag" not in rest.lower():  # lower() maps char by char: a tag key would show
+        return None
+    for item in rest.split(";"):
+        key, eq, value = item.partition("=")
+        if key.strip().lower() == "tag":
+            return (value.strip() if eq else "") or None
+    return None
+
+
 def _find_unquoted(text: str, ch: str) -> int:
     """Index of the first ``ch`` outside double quotes, or -1."""
     at = text.find(ch)
