@@ -48,16 +48,21 @@ class SipUri:
 
     @classmethod
     def _parse_text(cls, text: str) -> SipUri:
-        """Parse ``text``; raise :class:`UriError` when it is not a SIP/TEL URI."""
+        """Parse ``text``; raise :class:`UriError` when it is not a SIP/TEL URI.
+
+        Route / Contact URIs carry per-dialog parameters (ftag ...), so the memo misses
+        often: the value is built without the frozen dataclass ``__init__`` frame.
+        """
         text = text.strip()
         colon = text.find(":")
         if colon <= 0:
             raise UriError(f"no scheme in {text!r}")
         scheme = text[:colon]
-        if scheme.lower() not in KNOWN_SCHEMES:
+        low = scheme.lower()
+        if low not in KNOWN_SCHEMES:
             raise UriError(f"unsupported scheme in {text!r}")
         rest = text[colon + 1:]
-        if scheme.lower() in ("tel", "tels"):
+        if low == "tel" or low == "tels":
             user, _, params = rest.partition(";")
             return cls(scheme, user=user, params=params)
         headers = ""
@@ -67,34 +72,49 @@ class SipUri:
         password: str | None = None
         at = rest.rfind("@")
         if at >= 0:
-            userinfo, rest = rest[:at], rest[at + 1:]
-            if ":" in userinfo:
-                user, _, password = userinfo.partition(":")
-            else:
-                user = userinfo
-        if rest.startswith("["):
+            user, sep, pwd = rest[:at].partition(":")
+            if sep:
+                password = pwd
+            rest = rest[at + 1:]
+        port = ""
+        if rest[:1] == "[":
             end = rest.find("]")
             if end < 0:
                 raise UriError(f"bad IPv6 reference in {text!r}")
             host = rest[:end + 1]
             rest = rest[end + 1:]
+            if rest[:1] == ":":
+                port, _, params = rest[1:].partition(";")
+                if not port.isdigit():
+                    raise UriError(f"bad port in {text!r}")
+            else:
+                params = rest[1:] if rest[:1] == ";" else rest
         else:
-            cut = len(rest)
-            for sep in (":", ";"):
-                pos = rest.find(sep)
-                if 0 <= pos < cut:
-                    cut = pos
-            host, rest = rest[:cut], rest[cut:]
-        port = ""
-        if rest.startswith(":"):
-            port, _, params = rest[1:].partition(";")
-            if not port.isdigit():
-                raise UriError(f"bad port in {text!r}")
-        else:
-            params = rest[1:] if rest.startswith(";") else rest
+            # the host ends at the first ':' (a port follows) or ';' (parameters follow)
+            semi = rest.find(";")
+            col = rest.find(":")
+            if col >= 0 and (semi < 0 or col < semi):
+                host = rest[:col]
+                port, _, params = rest[col + 1:].partition(";")
+                if not port.isdigit():
+                    raise UriError(f"bad port in {text!r}")
+            elif semi >= 0:
+                host, params = rest[:semi], rest[semi + 1:]
+            else:
+                host, params = rest, ""
         if not host:
             raise UriError(f"no host in {text!r}")
-        return cls(scheme, user, password, host, port, params, headers)
+        if cls is not SipUri:
+            return cls(scheme, user, password, host, port, params, headers)
+        uri = _new_object(SipUri)  # the frozen dataclass __init__ without its frame
+        _SET_SCHEME(uri, scheme)
+        _SET_USER(uri, user)
+        _SET_PASSWORD(uri, password)
+        _SET_HOST(uri, host)
+        _SET_PORT(uri, port)
+        _SET_PARAMS(uri, params)
+        _SET_HEADERS(uri, headers)
+        return uri
 
     def __str__(self) -> str:
         out = [self.scheme, ":"]
@@ -148,3 +168,14 @@ class SipUri:
     def bare_host(self) -> str:
         """Host without IPv6 brackets."""
         return self.host[1:-1] if self.host.startswith("[") else self.host
+
+
+_new_object = object.__new__
+#: the slots' own setters: fill a new frozen SipUri without its __setattr__ guard
+_SET_SCHEME = SipUri.__dict__["scheme"].__set__
+_SET_USER = SipUri.__dict__["user"].__set__
+_SET_PASSWORD = SipUri.__dict__["password"].__set__
+_SET_HOST = SipUri.__dict__["host"].__set__
+_SET_PORT = SipUri.__dict__["port"].__set__
+_SET_PARAMS = SipUri.__dict__["params"].__set__
+_SET_HEADERS = SipUri.__dict__["headers"].__set__
