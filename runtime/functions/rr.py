@@ -38,12 +38,12 @@ class RRState:
         """The copy a message copy carries (tm copies every relayed request): its lump is
         the one the copied lump list holds (``LumpList.copy`` with the same ``memo``),
         so ``add_rr_param`` on the copy (a branch_route) edits what the copy sends."""
+        new = _new_object(RRState)  # the fields as they are (str / None), then:
+        new.__dict__.update(self.__dict__)
         lump = self.lump
         if lump is not None:
-            lump = memo.get(id(lump)) or _copy.deepcopy(lump, memo)
-        new = RRState(lump, self.prefix, self.suffix,
-                      [p if type(p) is str else _copy.deepcopy(p, memo) for p in self.params],
-                      self.route_params)
+            new.lump = memo.get(id(lump)) or _copy.deepcopy(lump, memo)
+        new.params = [p if type(p) is str else _copy.deepcopy(p, memo) for p in self.params]
         memo[id(self)] = new
         return new
 
@@ -59,6 +59,7 @@ def _state(msg: Any) -> RRState:
     return state
 
 
+_new_object = object.__new__
 #: (proto, host, port) -> its Record-Route host part: a proxy has a handful of sockets
 _URI_HOSTS: dict[tuple[str, str, int], str] = {}
 
@@ -140,10 +141,14 @@ def add_rr_param(ctx: Any, param: str) -> int:
     return 1
 
 
-def _is_myself(ctx: Any, uri: SipUri) -> bool:
-    port = uri.port_no
-    host = uri.bare_host.lower()
-    return any(h.lower() == host and p == port for _proto, h, p in local_sockets(ctx))
+def _my_addresses(ctx: Any) -> set[tuple[str, int]]:
+    """(lower-cased host, port) of every listening socket: what ``_is_myself`` matches
+    (made once per loose_route, which asks up to twice)."""
+    return {(h.lower(), p) for _proto, h, p in local_sockets(ctx)}
+
+
+def _is_myself(mine: set[tuple[str, int]], uri: SipUri) -> bool:
+    return (uri.bare_host.lower(), uri.port_no) in mine
 
 
 def _route_values(msg: Any, hdr: Any) -> list[tuple[int, int]]:
@@ -233,12 +238,13 @@ def _save_ruri(msg: Any) -> None:
     msg.lumps.anchor(msg.eoh, kind="route").insert_before(f"Route: <{msg.ruri}>\r\n")
 
 
-def _after_loose(ctx: Any, routes: list[_Route], preloaded: bool) -> int:
+def _after_loose(ctx: Any, routes: list[_Route], preloaded: bool,
+                 mine: set[tuple[str, int]]) -> int:
     msg = ctx.msg
     state = _state(msg)
     top = routes[0]
     pos = 0
-    if _is_myself(ctx, top.puri):
+    if _is_myself(mine, top.puri):
         state.route_params = top.puri.params
         if top.last_in_hdr:
             msg.remove_header(top.hdr)
@@ -298,11 +304,12 @@ def loose_route(ctx: Any) -> int:
         ruri = SipUri.parse(msg.current_ruri)
     except UriError:
         return -1
+    mine = _my_addresses(ctx)
     if not msg.to_tag:
-        return _after_loose(ctx, routes, True)
-    if _is_myself(ctx, ruri) and ruri.param("gr") is None:
+        return _after_loose(ctx, routes, True, mine)
+    if _is_myself(mine, ruri) and ruri.param("gr") is None:
         return _after_strict(ctx, routes)
-    return _after_loose(ctx, routes, False)
+    return _after_loose(ctx, routes, False, mine)
 
 
 @export("check_route_param", module="rr")

@@ -95,11 +95,27 @@ def tag_param(text: str | None) -> str | None:
     lower-cased name is ``tag`` wins. Stripping the text and its leading ``;`` is left out:
     it only changes an empty first item, which is never ``tag``.
     """
+    global _LAST_TAG
     if text is None:
         return None
+    last = _LAST_TAG
+    if text is last[0]:  # has_totag then loose_route ask about the same To body
+        return last[1]
     known = _PARSED.get(text)
     if known is not None:
         return known.tag
+    tag = _scan_tag(text)
+    _LAST_TAG = (text, tag)
+    return tag
+
+
+#: the last text ``tag_param`` scanned and its tag (a one-entry memo: a pure function of
+#: the text, and a request's handlers ask about the same header body object in a row)
+_LAST_TAG: tuple[str | None, str | None] = (None, None)
+
+
+def _scan_tag(text: str) -> str | None:
+    """``tag_param`` past its memos."""
     lt = _find_unquoted(text, "<")
     if lt >= 0:
         gt = text.find(">", lt)
@@ -121,15 +137,18 @@ def tag_param(text: str | None) -> str | None:
 
 
 def _find_unquoted(text: str, ch: str) -> int:
-    """Index of the first ``ch`` outside double quotes, or -1."""
-    at = text.find(ch)
-    quote = text.find('"')
-    if quote < 0 or at < quote:  # no quote before it (or no ``ch`` at all): no scan
-        return at
-    quoted = False
-    for i, c in enumerate(text):
-        if c == '"':
-            quoted = not quoted
-        elif c == ch and not quoted:
-            return i
-    return -1
+    """Index of the first ``ch`` outside double quotes, or -1 (every ``"`` toggles quoting,
+    no escapes). Jumps quote to quote with ``str.find``: a display name is usually quoted,
+    and walking it char by char was most of a From/To scan."""
+    find = text.find
+    at = find(ch)
+    quote = find('"')
+    while True:
+        if quote < 0 or at < quote:  # no quote before it (or no ``ch`` at all)
+            return at
+        close = find('"', quote + 1)
+        if close < 0:
+            return -1  # the rest is inside an unterminated quote
+        if at < close:
+            at = find(ch, close + 1)
+        quote = find('"', close + 1)

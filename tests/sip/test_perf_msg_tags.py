@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from osipsc.runtime.sip.nameaddr import NameAddr, addr_uri, tag_param
+from osipsc.runtime.sip.nameaddr import NameAddr, _find_unquoted, addr_uri, tag_param
 
 #: pieces that exercise every rule: quotes, angle brackets, separators, blanks, cases
 _PIECES = st.sampled_from([
@@ -65,3 +65,22 @@ def _uri(text: str) -> str | None:
 @example("<sip:a@h")
 def test_addr_uri_matches_nameaddr(text: str) -> None:
     assert _uri(text) == _reference_uri(text)
+
+
+def _find_unquoted_reference(text: str, ch: str) -> int:
+    quoted = False
+    for i, c in enumerate(text):
+        if c == '"':
+            quoted = not quoted
+        elif c == ch and not quoted:
+            return i
+    return -1
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(['"', "<", "a", ">", " "]), max_size=16).map("".join))
+@example('"a<b" <c>')
+@example('"a"<"b"<')
+@example('"<')
+def test_find_unquoted_matches_char_walk(text: str) -> None:
+    assert _find_unquoted(text, "<") == _find_unquoted_reference(text, "<")
