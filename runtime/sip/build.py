@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from operator import itemgetter
 
 from .lumps import LumpList
 from .message import Header, SipMessage
@@ -40,37 +41,61 @@ def _received_needed(msg: SipMessage, via: Via) -> bool:
 
 def _via1_text(msg: SipMessage, hdr: Header, via: Via) -> str:
     """The first Via header line as a reply carries it (without line end)."""
-    text = msg.text[hdr.start:hdr.body_start + len(hdr.body)]
+    text = msg.text
+    body_start = hdr.body_start
+    end = body_start + len(hdr.body)
     rport = via.param("rport") is not None or msg.force_rport
     if not (rport or _received_needed(msg, via)):
-        return text
-    # position right after host[:port] of the first Via value
-    value = msg.text[hdr.body_start:hdr.body_start + len(hdr.body)]
-    semi = value.find(";")
-    comma = value.find(",")
-    cut = min(x for x in (semi, comma, len(value)) if x >= 0)
-    head_end = hdr.body_start - hdr.start + len(value[:cut].rstrip())
-    out = text[:head_end] + f";received={msg.src[0]}"
-    rest = text[head_end:]
+        return text[hdr.start:end]
+    # position right after host[:port] of the first Via value: before the first ";" or
+    # "," (or the end), trailing blanks left out
+    cut = text.find(";", body_start, end)
+    comma = text.find(",", body_start, end)
+    if cut < 0 or 0 <= comma < cut:
+        cut = end if comma < 0 else comma
+    head_end = body_start + len(text[body_start:cut].rstrip())
+    src = msg.src
+    out = f"{text[hdr.start:head_end]};received={src[0]}"
     if rport:
-        new = f";rport={msg.src[1]}"
+        rest = text[head_end:end]
         idx = _param_span(rest, "rport")
         if idx is not None:
-            rest = rest[:idx[0]] + new + rest[idx[1]:]
-        else:
-            out += new
-    return out + rest
+            return f"{out}{rest[:idx[0]]};rport={src[1]}{rest[idx[1]:]}"
+        return f"{out};rport={src[1]}{rest}"
+    return out + text[head_end:end]
 
 
 def _param_span(params: str, name: str) -> tuple[int, int] | None:
     """Span of ``;name[=value]`` inside a parameter string (first Via value only).
 
-    ``name`` is lower case. Runs for every forwarded request, so it hops from ``;`` to
-    ``;`` with ``str.find`` and skips the scan when the name does not occur at all."""
+    ``name`` is lower case. Runs for every relayed request and reply, so only the
+    parameters containing ``name`` are looked at (found with ``str.find``)."""
     comma = params.find(",")
     limit = len(params) if comma < 0 else comma
-    if name not in params[:limit].lower():
-        return None
+    return _span_in(params, params[:limit].lower(), name, limit)
+
+
+def _span_in(params: str, low: str, name: str, limit: int) -> tuple[int, int] | None:
+    """``_param_span`` given ``low`` (``params[:limit].lower()``): the first
+    ``;``-separated parameter before ``limit`` whose name is ``name``. Only a parameter
+    holding ``name`` can be it, so the search hops between its occurrences."""
+    if len(low) != limit:  # lower() changed the length: index by index instead
+        return _span_scan(params, name, limit)
+    pos = low.find(name)
+    while pos >= 0:
+        i = params.rfind(";", 0, pos)
+        j = params.find(";", pos, limit)
+        end = limit if j < 0 else j
+        if i >= 0 and params[i + 1:end].partition("=")[0].strip().lower() == name:
+            return i, end
+        if j < 0:
+            return None
+        pos = low.find(name, end)
+    return None
+
+
+def _span_scan(params: str, name: str, limit: int) -> tuple[int, int] | None:
+    """``_span_in`` by visiting every parameter (the reference walk)."""
     i = params.find(";", 0, limit)
     while i >= 0:
         j = params.find(";", i + 1, limit)
@@ -212,10 +237,12 @@ def build_forward_text(msg: SipMessage, dst: tuple[str, int] | None = None,
                        ruri: str | None = None, extra_lumps: LumpList | None = None,
                        via: str | None = None) -> str:
     """:func:`build_forward` as latin-1 text (tm keeps and compares the text, so it need
-    not encode here and decode again)."""
-    # only new lumps are added below (the existing ones are never edited), so the
-    # message's lumps are shared rather than deep-copied
-    lumps = (extra_lumps if extra_lumps is not None else msg.lumps).derived()
+    not encode here and decode again).
+
+    The builder's own edits (the new top Via, ``received``/``rport`` on the old one, the
+    Content-Length) are merged into the message's lumps as plain tuples, placed where
+    ``LumpList`` would put them (after every lump at the same offset, in the order they
+    are made), and everything is applied in one pass: no Lump objects, no list copy."""
     if via is not None:
         via_line = via if via.endswith(CRLF) else via.rstrip("\r\n") + CRLF
     else:
@@ -224,10 +251,12 @@ def build_forward_text(msg: SipMessage, dst: tuple[str, int] | None = None,
         via_line = f"Via: SIP/2.0/{proto.upper()} {_hostport(local)};branch={branch}{CRLF}"
     text = msg.text
     top = msg.via1()
+    # the builder's edits, in the order LumpList would get them: (offset, length,
+    # before texts, after texts)
+    edits: list[_Edit]
     if top is not None:
         hdr = msg.fields("via")[0]
         body_start = hdr.body_start
-        lumps.anchor(hdr.start, kind="via").insert_before(via_line)
         body = hdr.body
         comma = body.find(",")
         value = text[body_start:body_start + len((body if comma < 0 else body[:comma])
@@ -235,44 +264,101 @@ def build_forward_text(msg: SipMessage, dst: tuple[str, int] | None = None,
         semi = value.find(";")
         force = msg.force_rport
         if semi >= 0:
-            rport_span = _param_span(value, "rport")
-            received_span = _param_span(value, "received")
+            rport_span, received_span = _rport_received_spans(value)
             after_hostport = body_start + semi
         else:
             rport_span = received_span = None
             after_hostport = body_start + len(value)
-        insert_at = None
+        edits = [(hdr.start, 0, (via_line,), ())]
         if rport_span is not None or force or _received_needed(msg, top):
             # received goes right after host:port (an old one is overwritten), then rport
+            # (forced: chained after the received text, newest first, so before it)
+            src = msg.src
+            received = f";received={src[0]}"
+            after = ((f";rport={src[1]}", received) if force and rport_span is None
+                     else (received,))
             if received_span is not None:
-                insert_at = lumps.delete(body_start + received_span[0],
-                                         received_span[1] - received_span[0], kind="via")
+                edits.append((body_start + received_span[0],
+                              received_span[1] - received_span[0], (), after))
             else:
-                insert_at = lumps.anchor(after_hostport, kind="via")
-            insert_at.insert_after(f";received={msg.src[0]}")
-        if rport_span is not None:
-            lumps.delete(body_start + rport_span[0], rport_span[1] - rport_span[0],
-                         kind="via").insert_after(f";rport={msg.src[1]}")
-        elif force and insert_at is not None:
-            # chained after the received anchor: newest first, so before received
-            insert_at.insert_after(f";rport={msg.src[1]}")
+                edits.append((after_hostport, 0, (), after))
+            if rport_span is not None:
+                edits.append((body_start + rport_span[0], rport_span[1] - rport_span[0],
+                              (), (f";rport={src[1]}",)))
     else:
         headers = msg.headers_list
-        lumps.anchor(headers[0].start if headers else msg.eoh, kind="via").insert_before(
-            via_line)
-    # Content-Length follows the body edits
+        edits = [(headers[0].start if headers else msg.eoh, 0, (via_line,), ())]
+    # the message's lumps (shared, never edited) as tuples, sorted by offset
+    lumps: list[_Edit] = [(x.offset, x.length, x.before, x.after)
+                          for x in (extra_lumps if extra_lumps is not None
+                                    else msg.lumps).items]
+    # Content-Length follows the body edits (none of the builder's edits is in the body)
     body_start = msg.body_start
     old_len = len(msg.body)
-    new_body = lumps.apply(text, body_start, body_start + old_len)
-    if len(new_body) != old_len:
-        cls = msg.fields("content-length")
-        if cls:
-            hdr = cls[0]
-            lumps.delete(hdr.body_start, len(hdr.body), kind="cl").insert_after(
-                str(len(new_body)))
-    head = lumps.apply(text, text.find("\n") + 1, body_start, include_end=False)
+    body_end = body_start + old_len
+    if lumps and lumps[-1][0] >= body_start:
+        new_body = _apply(text, lumps, body_start, body_end, True)
+        if len(new_body) != old_len:
+            cls = msg.fields("content-length")
+            if cls:
+                hdr = cls[0]
+                edits.append((hdr.body_start, len(hdr.body), (), (str(len(new_body)),)))
+    else:
+        new_body = text[body_start:body_end]
+    # a stable sort by offset puts each edit after every lump at the same offset and
+    # after the edits made before it: where ``LumpList._add`` would have put it
+    lumps += edits
+    lumps.sort(key=_offset)
+    head = _apply(text, lumps, text.find("\n") + 1, body_start, False)
     uri = ruri if ruri is not None else msg.current_ruri
     return f"{msg.method} {uri} {msg.version}{CRLF}{head}{new_body}"
+
+
+_Edit = tuple[int, int, "list[str] | tuple[str, ...]", "list[str] | tuple[str, ...]"]
+
+
+_offset = itemgetter(0)
+
+
+def _apply(text: str, lumps: list[_Edit], start: int, end: int, include_end: bool) -> str:
+    """``LumpList.apply`` over edit tuples: ``text[start:end]`` with the lumps applied."""
+    out: list[str] = []
+    append = out.append
+    extend = out.extend
+    s_off = start
+    last_del = -1
+    for offset, length, before, after in lumps:
+        if offset < start or offset > end or (offset == end and not include_end):
+            continue
+        if offset < s_off and offset != last_del:
+            continue
+        if s_off < offset:
+            append(text[s_off:offset])
+            s_off = offset
+        if length > 0:
+            last_del = offset
+            if before:
+                extend(before)
+            if offset + length > s_off:
+                s_off = offset + length
+        elif before:
+            extend(before)
+        if after:
+            extend(after)
+    if s_off < end:
+        append(text[s_off:end])
+    return "".join(out)
+
+
+def _rport_received_spans(params: str) -> tuple[tuple[int, int] | None,
+                                                tuple[int, int] | None]:
+    """``(_param_span(params, "rport"), _param_span(params, "received"))``, lowering the
+    parameters once."""
+    comma = params.find(",")
+    limit = len(params) if comma < 0 else comma
+    low = params[:limit].lower()
+    return (_span_in(params, low, "rport", limit) if "rport" in low else None,
+            _span_in(params, low, "received", limit) if "received" in low else None)
 
 
 def _hostport(addr: tuple[str, int]) -> str:
