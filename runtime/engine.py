@@ -100,6 +100,10 @@ class TimerHandle:
         self.cancelled = True
 
 
+_new_handle = object.__new__
+_heappush = heapq.heappush
+
+
 class Clock:
     """The engine's virtual clock: ``now()``, ``call_later(delay, fn)``."""
 
@@ -112,8 +116,16 @@ class Clock:
         return self._now
 
     def call_later(self, delay: float, fn: Callable[[], Any]) -> TimerHandle:
-        handle = TimerHandle(self._now + max(0.0, float(delay)), fn)
-        heapq.heappush(self._heap, (handle.due, next(self._seq), handle))
+        # tm arms one per branch: the handle is filled in here (no __init__ frame) and a
+        # negative or NaN delay is 0 as ``max(0.0, delay)`` makes it
+        delay = float(delay)
+        if not delay > 0.0:
+            delay = 0.0
+        handle = _new_handle(TimerHandle)
+        handle.due = due = self._now + delay
+        handle.fn = fn
+        handle.cancelled = False
+        _heappush(self._heap, (due, next(self._seq), handle))
         return handle
 
     def pop_due(self, until: float) -> TimerHandle | None:
@@ -301,9 +313,14 @@ class Engine:
         self.current.logs.append((level, text))
 
     def send(self, data: bytes | str, dst: tuple[str, int], proto: str = "udp") -> None:
-        if isinstance(data, str):
+        """Record a datagram; the destination as a ``(str, int)`` pair (one already in
+        that form, as tm and the builders pass it, is kept as is)."""
+        if type(data) is not bytes and isinstance(data, str):
             data = data.encode("latin-1")
-        self.current.packets.append((data, (str(dst[0]), int(dst[1])), proto))
+        if not (type(dst) is tuple and len(dst) == 2 and type(dst[0]) is str
+                and type(dst[1]) is int):
+            dst = (str(dst[0]), int(dst[1]))
+        self.current.packets.append((data, dst, proto))
 
     # ------------------------------------------------------------------ routes
     def new_context(self, msg: Any, route_type: RouteType | str = RouteType.REQUEST,

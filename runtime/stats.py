@@ -174,6 +174,18 @@ class StatsRegistry:
         if stat.func is None:
             stat.value = (stat.value + n) % ULONG
 
+    def counter(self, group: str, name: str) -> Stat | None:
+        """The statistic ``inc(group, name)`` bumps, for a caller that bumps it often
+        (tm, per message): it adds ``n`` to ``value`` modulo ``ULONG`` itself when
+        ``func`` is None. Statistics are only ever added, so the handle stays valid for
+        this registry; None (nothing to count) is not final: it may be registered later."""
+        stat = self._inc_cache.get((group, name))
+        if stat is None:
+            stat = self.find(name, group)
+            if stat is not None:
+                self._inc_cache[(group, name)] = stat
+        return stat
+
     def update(self, spec: str, n: int) -> int:
         """``update_stat(spec, n)``: create in ``dynamic`` (or a declared group) if needed.
 
