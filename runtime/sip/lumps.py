@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+_new_object = object.__new__
+
 
 @dataclass(slots=True)
 class Lump:
@@ -61,12 +63,17 @@ class LumpList:
         at a lump (rr's Record-Route anchor) copied with the same memo points at the lump
         of the new list, not at an orphan that is never applied.
         """
-        out = LumpList()
-        if self.items:
-            items = out.items = [Lump(x.offset, x.length, x.kind, x.before[:], x.after[:])
-                                 for x in self.items]
+        out = _new_object(LumpList)
+        items: list[Lump] = []
+        out.items = items
+        new_lump = _new_object
+        for x in self.items:  # the dataclass __init__ without its frame
+            lump = new_lump(Lump)
+            lump.offset, lump.length, lump.kind = x.offset, x.length, x.kind
+            lump.before, lump.after = x.before[:], x.after[:]
+            items.append(lump)
             if memo is not None:
-                memo.update(zip(map(id, self.items), items, strict=True))
+                memo[id(x)] = lump
         return out
 
     def derived(self) -> LumpList:

@@ -396,7 +396,9 @@ class SipMessage:
         recs = self._recs
         if recs is None:
             recs = [None] * len(self._keys)
-            packed, self._packed = self._packed, None
+            packed = self._packed
+            if packed is not None:  # (an unset default needs no instance attribute)
+                self._packed = None
             new_header = _new_object
             for pos, name, body, start, end, body_start, key in packed or ():
                 hdr = new_header(Header)
@@ -404,7 +406,8 @@ class SipMessage:
                 hdr.body_start, hdr.key = body_start, key
                 recs[pos] = hdr
             self._recs = recs
-            self._shared = False
+            if self._shared:
+                self._shared = False
         return recs
 
     def _record(self, pos: int) -> Header:
@@ -658,12 +661,15 @@ class SipMessage:
         if recs is not None:
             new._recs = list(recs)  # own list (records built later stay apart) ...
             self._shared = new._shared = True  # ... sharing the records built so far
-        new.branches = [_copy.deepcopy(b) for b in self.branches]
+        branches = self.branches
+        new.branches = [_copy.deepcopy(b) for b in branches] if branches else []
         # one memo for the lumps and module_data: state pointing at a lump (rr's
         # Record-Route anchor) must point at the copy's lump, the one it applies
         memo: dict[int, Any] = {}
         new.lumps = self.lumps.copy(memo)
-        new.reply_lumps = ReplyLumps(list(self.reply_lumps.headers), self.reply_lumps.body)
+        replies = self.reply_lumps
+        new.reply_lumps = rl = _new_object(ReplyLumps)  # without the dataclass __init__
+        rl.headers, rl.body = list(replies.headers), replies.body
         new.module_data = _deepcopy(self.module_data, memo) if self.module_data else {}
         return new
 
