@@ -16,9 +16,9 @@ from osipsc.runtime.tm import adapter
 UL_HASH_SIZE = 512  # 2^hash_size with the default hash_size 9
 
 
-@dataclass
+@dataclass(slots=True)
 class Contact:
-    """One binding of an AOR (``ucontact_t``)."""
+    """One binding of an AOR (``ucontact_t``); slotted: one is made per REGISTERed contact."""
 
     uri: str
     expires: float            # absolute virtual time; 0 = permanent
@@ -65,8 +65,12 @@ class UsrLoc:
                  now: float | None = None) -> list[Contact]:
         """Live bindings of ``aor`` (expired ones are purged as the usrloc timer would);
         ``now`` is the caller's reading of the clock when it has one (registrar's save)."""
-        records = self.domains.get(domain, {})
-        found = records.get(aor, [])
+        records = self.domains.get(domain)
+        if records is None:
+            return []
+        found = records.get(aor)
+        if found is None:
+            return []
         if now is None:
             now = self.now()
         live = [c for c in found if c.expires == 0 or c.expires > now]
@@ -79,9 +83,15 @@ class UsrLoc:
 
     def upsert(self, domain: str, aor: str, contact: Contact) -> Contact:
         """Add a binding or refresh the one with the same URI."""
-        records = self.table(domain).setdefault(aor, [])
+        table = self.domains.get(domain)
+        if table is None:
+            table = self.domains[domain] = {}
+        records = table.get(aor)
+        if records is None:
+            records = table[aor] = []
+        uri = contact.uri
         for i, old in enumerate(records):
-            if old.uri == contact.uri:
+            if old.uri == uri:
                 contact.contact_id = old.contact_id
                 records[i] = contact
                 return contact
@@ -161,4 +171,11 @@ class UsrLoc:
 
 def get_usrloc(engine: Any) -> UsrLoc:
     """The engine's location store (``engine.state("usrloc")``)."""
+    # every save/lookup asks: once made, the spine's Engine keeps it in ``_states`` (what
+    # ``engine_state`` would return after its register/state round trip)
+    states = getattr(engine, "_states", None)
+    if type(states) is dict:
+        found = states.get("usrloc")
+        if type(found) is UsrLoc:
+            return found
     return adapter.engine_state(engine, "usrloc", UsrLoc)

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from osipsc.runtime.functions.registry import export
+from osipsc.runtime.functions.signaling import send_reply as _send_reply
 from osipsc.runtime.sip.message import Branch
 from osipsc.runtime.sip.nameaddr import NameAddr
 from osipsc.runtime.sip.uri import SipUri, UriError
@@ -34,23 +35,36 @@ _SETTINGS_SLOT = "_osipsc_registrar_settings"
 
 
 def _settings(engine: Any) -> tuple[Any, ...]:
-    """The raw values of ``_SETTINGS`` for ``engine``, looked up once per engine.
+    """The raw values of ``_SETTINGS`` for ``engine``, looked up once per engine."""
+    return _prepared(engine)[0]  # type: ignore[no-any-return]
+
+
+def _prepared(engine: Any) -> tuple[Any, ...]:
+    """``(raw settings, their int values or None, AoR memo)`` for ``engine``.
 
     Every REGISTER asked ``modparam`` six times. The answer is kept on the engine and
     checked against the identity and length of its modparam lists (what the engine's own
-    modparam memo follows), so a test replacing them is still seen."""
-    script = getattr(engine, "script", None)
+    modparam memo follows), so a test replacing them is still seen. The int values are
+    None when one does not convert: callers then convert where they always did (raising
+    there). The AoR memo belongs to the two settings the key depends on."""
     own = getattr(engine, "modparams", None)
-    scripted = getattr(script, "modparams", None)
-    key = (id(own), _size(own), id(scripted), _size(scripted))
+    scripted = getattr(getattr(engine, "script", None), "modparams", None)
     store = getattr(engine, "__dict__", None)
     cached = store.get(_SETTINGS_SLOT) if store is not None else None
-    if cached is not None and cached[0] == key:
-        return cached[1]  # type: ignore[no-any-return]
+    if (cached is not None and cached[0] is own and cached[2] is scripted
+            and cached[1] == (len(own) if type(own) is list else _size(own))
+            and cached[3] == (len(scripted) if type(scripted) is list else _size(scripted))):
+        return cached[4]  # type: ignore[no-any-return]
     values = tuple(_param(engine, module, name, default) for module, name, default in _SETTINGS)
-    if store is not None:
-        store[_SETTINGS_SLOT] = (key, values)
-    return values
+    try:
+        ints: tuple[int, ...] | None = tuple(int(v) for v in values)
+    except (TypeError, ValueError):
+        ints = None
+    memo = None if ints is None else _AOR_MEMOS[(bool(ints[0]), bool(ints[1]))]
+    prepared = (values, ints, memo)
+    if store is not None:  # the lists themselves are kept: identity without id() reuse
+        store[_SETTINGS_SLOT] = (own, _size(own), scripted, _size(scripted), prepared)
+    return prepared
 
 
 def _size(value: Any) -> int:
@@ -60,17 +74,45 @@ def _size(value: Any) -> int:
         return -1
 
 
+#: (case_sensitive, use_domain) -> {URI text: usrloc key or None}; the key is a pure
+#: function of the text and those two flags (bounded: texts come off the wire)
+_AOR_MEMOS: dict[tuple[bool, bool], dict[str, str | None]] = {
+    (cs, ud): {} for cs in (False, True) for ud in (False, True)}
+_MEMO_LIMIT = 4096
+
+
 def aor_of(engine: Any, uri: str) -> str | None:
     """The usrloc key of a URI: ``user`` or, with usrloc ``use_domain``, ``user@host``."""
+    _, ints, memo = _prepared(engine)
+    if ints is None:  # a setting that is no integer: the conversions raise as they did
+        return _aor_key(uri, *_settings(engine)[:2])
+    return _aor_cached(uri, ints, memo)
+
+
+def _aor_cached(uri: str, ints: tuple[int, ...], memo: dict[str, str | None]) -> str | None:
+    """:func:`aor_of` through the memo of its two settings (save and lookup ask for the
+    same To / R-URI texts over and over)."""
+    try:
+        return memo[uri]
+    except KeyError:
+        pass
+    key = _aor_key(uri, ints[0], ints[1])
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[uri] = key
+    return key
+
+
+def _aor_key(uri: str, case_sensitive: Any, use_domain: Any) -> str | None:
+    """:func:`aor_of` with its two settings given."""
     uri = uri.strip()
-    if uri.startswith("<") or "<" in uri:
+    if "<" in uri:
         uri = uri[uri.find("<") + 1:uri.rfind(">")]
     try:
         parsed = SipUri.parse(uri)
     except UriError:
         return None
     user = parsed.user
-    case_sensitive, use_domain = _settings(engine)[:2]
     if not int(case_sensitive):
         user = user.lower()
     if int(use_domain):
@@ -108,10 +150,8 @@ def _q_of(text: str | None, default: int) -> int:
 
 
 def _reply(ctx: Any, code: int, reason: str, headers: list[str]) -> int:
-    from osipsc.runtime.functions.signaling import send_reply
-
     ctx.msg.reply_lumps.headers.extend(headers)
-    return send_reply(ctx, code, reason)
+    return _send_reply(ctx, code, reason)
 
 
 def contact_header(ul: Any, contacts: list[Contact], now: float | None = None) -> str | None:
@@ -122,10 +162,11 @@ def contact_header(ul: Any, contacts: list[Contact], now: float | None = None) -
         now = ul.now()
     parts = []
     for c in contacts:
-        text = f"<{c.uri}>"
-        if c.q >= 0:
-            text += f";q={c.q_text()}"
-        text += f";expires={max(0, c.expires_in(now)) if c.expires else 0}"
+        expires = c.expires
+        q = c.q
+        text = (f"<{c.uri}>;expires={max(0, int(expires - now)) if expires else 0}" if q < 0
+                else f"<{c.uri}>;q={c.q_text()};expires="
+                     f"{max(0, int(expires - now)) if expires else 0}")
         if c.received:
             text += f';received="{c.received}"'
         parts.append(text)
@@ -133,7 +174,14 @@ def contact_header(ul: Any, contacts: list[Contact], now: float | None = None) -
 
 
 def _sorted(contacts: list[Contact]) -> list[Contact]:
-    return sorted(contacts, key=lambda c: -c.q)
+    """Highest q first, registration order among equals (a stable sort)."""
+    if len(contacts) < 2:  # nothing to order (the sort would copy it all the same)
+        return list(contacts)
+    return sorted(contacts, key=_neg_q)
+
+
+def _neg_q(c: Contact) -> int:
+    return -c.q
 
 
 @export("save", module="registrar")
@@ -145,20 +193,30 @@ def save(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None
     ul = get_usrloc(engine)
     flags = flags or ""
     no_reply = "r" in flags
-    key = aor_of(engine, aor if aor else (msg.header("to") or ""))
+    _, ints, memo = _prepared(engine)
+    if ints is None:  # a setting that is no integer: converted (and raising) as always
+        key = aor_of(engine, aor if aor else (msg.header("to") or ""))
+    else:
+        key = _aor_cached(aor if aor else (msg.header("to") or ""), ints, memo)
     if key is None:
         if not no_reply:
             _reply(ctx, 400, "Bad Request", ["P-Registrar-Error: Bad address of record\r\n"])
         return -1
-    settings = _settings(engine)
-    default_expires = int(settings[2])
-    max_expires = int(settings[3])
-    min_expires = int(settings[4])
-    default_q = int(settings[5])
+    if ints is None:
+        settings = _settings(engine)
+        ints = (0, 0, int(settings[2]), int(settings[3]), int(settings[4]), int(settings[5]))
+    default_expires, max_expires, min_expires, default_q = ints[2:6]
     hdr_expires = msg.header("expires")
-    if hdr_expires is not None and hdr_expires.strip().isdigit():
-        default_expires = int(hdr_expires.strip())
-    values = [c for v in msg.headers("contact") for c in split_contacts(v)]
+    if hdr_expires is not None:
+        hdr_expires = hdr_expires.strip()
+        if hdr_expires.isdigit():
+            default_expires = int(hdr_expires)
+    bodies = msg.headers("contact")
+    if len(bodies) == 1 and "," not in bodies[0]:  # the usual one contact: nothing to split
+        value = bodies[0].strip()
+        values = [value] if value else []
+    else:
+        values = [c for v in bodies for c in split_contacts(v)]
     now = ul.now()
     callid = msg.header("call-id") or ""
     cseq_num = msg.cseq_num
@@ -172,20 +230,18 @@ def save(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None
         ul.delete(domain, key)
     else:
         for value in values:
-            na = NameAddr.parse(value)
-            exp_text = na.param("expires")
+            uri, exp_text, q_text, instance = _contact_of(value)
             expires = int(exp_text) if exp_text and exp_text.isdigit() else default_expires
             if expires and max_expires and expires > max_expires:
                 expires = max_expires
             if expires and expires < min_expires:
                 expires = min_expires
             if expires == 0:
-                ul.delete(domain, key, na.uri)
+                ul.delete(domain, key, uri)
                 continue
             ul.upsert(domain, key, Contact(
-                uri=na.uri, expires=now + expires, q=_q_of(na.param("q"), default_q),
-                callid=callid, cseq=cseq, user_agent=ua,
-                instance=na.param("+sip.instance")))
+                uri=uri, expires=now + expires, q=_q_of(q_text, default_q),
+                callid=callid, cseq=cseq, user_agent=ua, instance=instance))
         m = re.search(r"c(\d+)", flags) if "c" in flags else None
         if m and int(m.group(1)) > 0:
             current = ul.contacts(domain, key)
@@ -199,25 +255,67 @@ def save(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None
     return 1
 
 
+#: one Contact value -> (uri, expires, q, +sip.instance) as save reads them (bounded)
+_CONTACTS: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+
+
+def _contact_of(value: str) -> tuple[str, str | None, str | None, str | None]:
+    """``NameAddr.parse(value)``'s URI and the three parameters save reads, remembered per
+    value text (a UA re-registers the same Contact; a parse error raises, never cached)."""
+    found = _CONTACTS.get(value)
+    if found is None:
+        na = NameAddr.parse(value)
+        found = (na.uri, *_contact_params(na.params))
+        if len(_CONTACTS) >= _MEMO_LIMIT:
+            _CONTACTS.clear()
+        _CONTACTS[value] = found
+    return found
+
+
+def _contact_params(params: tuple[tuple[str, str | None], ...]
+                    ) -> tuple[str | None, str | None, str | None]:
+    """``expires``, ``q`` and ``+sip.instance`` of one Contact: what three
+    ``NameAddr.param`` calls answer (first match, case-insensitive, "" for a flag), in
+    one pass over the parameters."""
+    expires = q = instance = None
+    seen_e = seen_q = seen_i = False
+    for key, value in params:
+        low = key.lower()
+        if low == "expires":
+            if not seen_e:
+                expires, seen_e = ("" if value is None else value), True
+        elif low == "q":
+            if not seen_q:
+                q, seen_q = ("" if value is None else value), True
+        elif low == "+sip.instance" and not seen_i:
+            instance, seen_i = ("" if value is None else value), True
+    return expires, q, instance
+
+
 @export("lookup", module="registrar")
 def lookup(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None) -> int:
     """R-URI ← best contact (highest q), other contacts → branches (unless flag ``b``).
     1 found, -1 no contact."""
     engine, msg = ctx.engine, ctx.msg
     ul = get_usrloc(engine)
-    key = aor_of(engine, aor if aor else msg.current_ruri)
+    _, ints, memo = _prepared(engine)
+    uri = aor if aor else msg.current_ruri
+    key = aor_of(engine, uri) if ints is None else _aor_cached(uri, ints, memo)
     if key is None:
         return -3
-    contacts = _sorted(ul.contacts(domain, key))
+    contacts = ul.contacts(domain, key)
     if not contacts:
         return -1
-    first, rest = contacts[0], contacts[1:]
+    if len(contacts) > 1:
+        contacts = _sorted(contacts)
+    first = contacts[0]
     msg.set_ruri(first.uri)
     if first.received:
         msg.dst_uri = first.received
-    if "b" not in (flags or ""):
-        for c in rest:
-            msg.branches.append(Branch(c.uri, q=c.q, dst_uri=c.received))
+    if len(contacts) > 1 and "b" not in (flags or ""):
+        branches = msg.branches
+        for c in contacts[1:]:
+            branches.append(Branch(c.uri, q=c.q, dst_uri=c.received))
     return 1
 
 

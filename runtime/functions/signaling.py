@@ -8,6 +8,9 @@ from typing import Any
 from osipsc.runtime.functions.registry import export
 from osipsc.runtime.tm.manager import get_manager
 
+from .sl import send_stateless_reply as _send_stateless_reply
+from .sl import sl_send_reply as _sl_send_reply
+
 
 def stateless_reply(ctx: Any, code: int, reason: str) -> int:
     """sl_send_reply: the engine's (possibly user-mocked) sl implementation when there is
@@ -18,11 +21,11 @@ def stateless_reply(ctx: Any, code: int, reason: str) -> int:
             impl = functions["sl_send_reply"]
         except KeyError:
             impl = None
+        if impl is _sl_send_reply:  # the built-in (no user mock): skip its wrapper frame
+            return _send_stateless_reply(ctx, code, reason)
         if impl is not None:
             return impl(ctx, code, reason)
-    from .sl import send_stateless_reply
-
-    return send_stateless_reply(ctx, code, reason)
+    return _send_stateless_reply(ctx, code, reason)
 
 
 @export("send_reply", module="signaling")

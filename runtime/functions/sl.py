@@ -32,6 +32,15 @@ def _dset_contact(msg: Any) -> str | None:
         for u, q in items) + "\r\n"
 
 
+def _has_to_tag(msg: Any) -> bool:
+    """``bool(msg.to_tag)`` without parsing a To that cannot carry one: a ``tag``
+    parameter needs the letters "tag" (any case) in the header's text."""
+    to = msg.header("to")
+    if to is None or "tag" not in to.lower():
+        return False
+    return bool(msg.to_tag)
+
+
 def send_stateless_reply(ctx: Any, code: int, reason: str) -> int:
     """What ``sl_send_reply_helper`` does; shared with signaling's ``send_reply``."""
     msg = ctx.msg
@@ -43,7 +52,7 @@ def send_stateless_reply(ctx: Any, code: int, reason: str) -> int:
         contact = _dset_contact(msg)
         if contact:
             msg.reply_lumps.headers.append(contact)
-    to_tag = sl_to_tag(msg) if code >= 180 and not msg.to_tag else None
+    to_tag = sl_to_tag(msg) if code >= 180 and not _has_to_tag(msg) else None
     data = build_reply(msg, code, reason, to_tag=to_tag)
     if not send(ctx, data, msg.src, msg.proto):
         return -1
