@@ -27,6 +27,7 @@ from .control import NotEmulated, ScriptError, ScriptExit, run_error_route
 from .functions.registry import FunctionTable, builtin_async_functions
 from .script import Script
 from .sip.message import SipMessage, SipParseError
+from .stats import ULONG, StatsRegistry
 
 _KINDS = {rt.value: rt for rt in RouteType}
 
@@ -199,6 +200,8 @@ class Engine:
         self._async_defs = builtin_async_functions()
         self.clock = Clock()
         self._states: dict[str, Any] = {}
+        #: the statistics registry ``_count`` last saw and its Stats by (group, name)
+        self._counted: tuple[Any, dict[tuple[str, str], Any]] = (None, {})
         self._factories: dict[str, Callable[[Engine], Any]] = {}
         self._ready: deque[Callable[[], Any]] = deque()
         self._jobs: list[tuple[Future[Any], Callable[[], Any]]] = []
@@ -263,7 +266,26 @@ class Engine:
 
     def _count(self, group: str, name: str) -> None:
         stats = self._states.get("statistics")  # once created, skip the property (per message)
-        inc = getattr(self.stats if stats is None else stats, "inc", None)
+        if stats is not None and stats is self._counted[0]:
+            # every message counts one: the Stat fetched once per registry, bumped as
+            # ``StatsRegistry.inc`` does
+            stat = self._counted[1].get((group, name))
+            if stat is not None:
+                if stat.func is None:
+                    stat.value = (stat.value + 1) % ULONG
+                return
+        if stats is None:
+            stats = self.stats
+        if type(stats) is StatsRegistry:
+            if stats is not self._counted[0]:
+                self._counted = (stats, {})
+            stat = stats.counter(group, name)
+            if stat is not None:
+                self._counted[1][(group, name)] = stat
+                if stat.func is None:
+                    stat.value = (stat.value + 1) % ULONG
+            return
+        inc = getattr(stats, "inc", None)
         if callable(inc):
             inc(group, name)
 

@@ -45,12 +45,12 @@ class Via:
             host, port = sent_by[:end + 1], sent_by[end + 2:] if end + 1 < len(sent_by) else ""
         else:
             host, _, port = sent_by.partition(":")
+        params: tuple[tuple[str, str | None], ...] = ()
         if raw_params:
-            params: tuple[tuple[str, str | None], ...] = tuple(
-                [(key.strip(), value.strip() if eq else None) for key, eq, value
-                 in map(str.partition, raw_params.split(";"), repeat("="))])
-        else:
-            params = ()
+            found = []  # a loop, not a comprehension: no extra frame (Python 3.11)
+            for key, eq, value in map(str.partition, raw_params.split(";"), repeat("=")):
+                found.append((key.strip(), value.strip() if eq else None))
+            params = tuple(found)
         protocol = f"{name.strip()}/{version.strip()}"
         if cls is not Via:
             return cls(protocol, transport.strip().upper(), host, port.strip(), params)

@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from osipsc.runtime.sip.build import build_forward as sip_build_forward
+from osipsc.runtime.sip.build import build_forward_text as sip_build_forward_text
 from osipsc.runtime.sip.build import build_reply as sip_build_reply
 from osipsc.runtime.stats import ULONG, StatsRegistry
 
@@ -515,8 +516,9 @@ class TransactionManager:
                        adapter.uri_destination(proxy) if proxy else
                        adapter.uri_destination(uri))
                 via_branch = f"z9hG4bK{txn.hash_index:x}.{txn.label:x}.{index}"
-                data = sip_build_forward(msg, (dst[0], dst[1]), local=self._local(engine),
-                                         branch=via_branch, proto=dst[2], ruri=uri)
+                # build_forward's text, encoded here (one call less per branch)
+                data = sip_build_forward_text(msg, None, self._local(engine), via_branch,
+                                              dst[2], uri).encode("latin-1")
                 self._add_branch(engine, txn, Branch(index, uri, dst, via_branch, data))
                 sent += 1
                 continue
