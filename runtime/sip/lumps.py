@@ -109,8 +109,11 @@ class LumpList:
 
     def has_delete(self, offset: int, length: int, kind: str | None = None) -> bool:
         """True when exactly this span is already deleted (sipmsgops ``hf_already_removed``)."""
-        return any(x.offset == offset and x.length == length and x.is_delete
-                   and (kind is None or x.kind == kind) for x in self.items)
+        for x in self.items:  # a loop, not any(genexpr): most lists are empty or short
+            if (x.offset == offset and x.length == length and x.length > 0
+                    and (kind is None or x.kind == kind)):
+                return True
+        return False
 
     def apply(self, text: str, start: int = 0, end: int | None = None,
               include_end: bool = True) -> str:

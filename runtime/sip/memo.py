@@ -35,3 +35,11 @@ class ParseMemo(Generic[T]):
             self._values.clear()
         self._values[text] = value
         return value
+
+    def add(self, text: str, value: T) -> T:
+        """Remember ``value`` as parsed from ``text`` (a caller that already missed
+        ``get``); returns ``value``."""
+        if len(self._values) >= self._limit:
+            self._values.clear()
+        self._values[text] = value
+        return value

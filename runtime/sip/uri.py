@@ -44,7 +44,7 @@ class SipUri:
         parse the same header text many times; failures are not cached)."""
         if cls is not SipUri:  # a subclass gets its own instances, never the memo's
             return cls._parse_text(text)
-        return _PARSED.get(text) or _PARSED(text, cls._parse_text)
+        return _PARSED.get(text) or _PARSED.add(text, cls._parse_text(text))
 
     @classmethod
     def _parse_text(cls, text: str) -> SipUri:
