@@ -469,7 +469,9 @@ class Engine:
             ctx = self.new_context(msg, RouteType.REQUEST, self._take_default_avps()
                                    if self._default_avps._lists else None)
             result = self.run_top_route("route", None, ctx)
-            self._after_request(ctx)
+            hook = self.post_request_hook  # _after_request, without its frame
+            if hook is not None:
+                hook(ctx)
             if self._ready or self._deferred:
                 self._drain()
             if not result.suspended:

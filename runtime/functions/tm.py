@@ -25,7 +25,7 @@ def _flags(text: str | None) -> set[str]:
 @export("t_relay", module="tm")
 def t_relay(ctx: Any, flags: str | None = None, proxy: str | None = None) -> int:
     """Relay statefully to $du / the outbound proxy / $ru (plus appended branches)."""
-    return get_manager(ctx.engine).relay(ctx, proxy or None, _flags(flags))
+    return get_manager(ctx.engine).relay(ctx, proxy or None, _flags(flags) if flags else None)
 
 
 @export("t_newtran", module="tm")

@@ -134,7 +134,9 @@ class TransactionManager:
         """``newtran`` for a message known to have no transaction yet (``method``: its
         ``adapter.method``): its code and the transaction it created (None when none)."""
         msg = ctx.msg
-        via = adapter.top_via(msg)
+        via = msg.via1()  # adapter.top_via, without its frame
+        if via is None:
+            via = adapter.top_via(msg)
         is_ack = method == "ACK"
         key = (via.branch or "", "INVITE" if is_ack else method)
         old = self.by_uas.get(key)
@@ -430,7 +432,7 @@ class TransactionManager:
         msg = ctx.msg
         b = self.bindings.get(id(msg))  # self.current(ctx)
         txn = b.txn if b is not None and b.msg is msg else None
-        method = adapter.method(msg)
+        method = msg.method_name  # adapter.method
         created = txn is None
         if txn is None:
             r, txn = self._newtran(ctx, method)
