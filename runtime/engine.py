@@ -173,6 +173,10 @@ class Engine:
     post_request_hook: Callable[[Context], Any] | None = None
     """Called with the request's context after the request route (``ScriptEngine`` keeps
     it); a class attribute so the per-message check is a plain attribute read."""
+    sockets: Any = None
+    """Listening sockets ``(proto, host, port)`` a host may set (``local_sockets``); None:
+    the receiving one. A class default, so the lookup rr makes per message finds it
+    without raising AttributeError."""
 
     def __init__(self, module: ModuleType | Script, *, start: bool = True,
                  listen: tuple[str, int] | None = None,

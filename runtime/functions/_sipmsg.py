@@ -38,18 +38,35 @@ def headers_start(msg: Any) -> int:
     return nl + 1 if nl >= 0 else len(msg.text)
 
 
+#: the last ``engine.sockets`` converted by ``local_sockets``: (the list, a snapshot of its
+#: items, the converted list); rr asks on every loose_route/record_route
+_SOCKETS_MEMO: list[Any] = [None, (), []]
+
+
 def local_sockets(ctx: Any) -> list[tuple[str, str, int]]:
-    """The listening sockets ``(proto, host, port)``; the receiving one when unknown."""
+    """The listening sockets ``(proto, host, port)``; the receiving one when unknown.
+
+    Callers only read the list (it may be a memo shared between calls)."""
     engine = getattr(ctx, "engine", None)
     sockets = getattr(engine, "sockets", None)
     if sockets:
+        memo = _SOCKETS_MEMO
+        # the same list with the same (tuple, so unchanged) items: the converted one
+        if sockets is memo[0] and memo[1] == tuple(sockets):
+            return memo[2]
         out: list[tuple[str, str, int]] = []
+        plain = True
         for sock in sockets:
             if isinstance(sock, tuple) and len(sock) == 3:
+                if type(sock) is not tuple:
+                    plain = False
                 out.append((str(sock[0]), str(sock[1]), int(sock[2])))
             else:
+                plain = False  # an object's attributes may change unseen: not kept
                 out.append((str(getattr(sock, "proto", "udp")), str(getattr(sock, "host", "")),
                             int(getattr(sock, "port", 5060))))
+        if plain:
+            memo[0], memo[1], memo[2] = sockets, tuple(sockets), out
         return out
     msg = getattr(ctx, "msg", None)
     if msg is not None and msg.dst[1]:

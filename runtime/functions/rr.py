@@ -144,7 +144,19 @@ def add_rr_param(ctx: Any, param: str) -> int:
 def _my_addresses(ctx: Any) -> set[tuple[str, int]]:
     """(lower-cased host, port) of every listening socket: what ``_is_myself`` matches
     (made once per loose_route, which asks up to twice)."""
-    return {(h.lower(), p) for _proto, h, p in local_sockets(ctx)}
+    socks = local_sockets(ctx)
+    key = tuple(socks)
+    mine = _MINE.get(key)
+    if mine is None:
+        mine = {(h.lower(), p) for _proto, h, p in socks}
+        if len(_MINE) >= 64:
+            _MINE.clear()
+        _MINE[key] = mine
+    return mine
+
+
+#: listening sockets -> their (lower-cased host, port) set (read only, see ``_is_myself``)
+_MINE: dict[tuple[tuple[str, str, int], ...], set[tuple[str, int]]] = {}
 
 
 def _is_myself(mine: set[tuple[str, int]], uri: SipUri) -> bool:
