@@ -40,3 +40,19 @@ def test_local_sockets_objects_not_memoised() -> None:
     sock.port = 2
     assert local_sockets(ctx) == [("udp", "h", 2)]
     assert _sipmsg._SOCKETS_MEMO[0] is not ctx.engine.sockets
+
+
+def test_rrstate_slotted_copy() -> None:
+    import copy
+
+    from osipsc.runtime.functions.rr import RRState, _state
+
+    msg = SimpleNamespace(module_data={})
+    st = _state(msg)
+    assert st == RRState()
+    assert _state(msg) is st
+    st.params.append(";a=1")
+    st.route_params = "lr"
+    new = copy.deepcopy(st)
+    assert new == st and new.params is not st.params
+    assert not hasattr(st, "__dict__")

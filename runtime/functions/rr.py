@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy as _copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from osipsc.runtime.pv_table import pvar
 from osipsc.runtime.sip.lumps import Lump
@@ -24,9 +24,10 @@ from ._sipmsg import local_sockets, script_regex
 from .registry import export
 
 
-@dataclass
+@dataclass(slots=True)
 class RRState:
-    """Per-message rr data kept in ``msg.module_data["rr"]``."""
+    """Per-message rr data kept in ``msg.module_data["rr"]`` (slotted: the copy tm stores
+    with every transaction carries one; no instance dict for the cyclic GC to scan)."""
 
     lump: Lump | None = None
     prefix: str = ""
@@ -39,11 +40,16 @@ class RRState:
         the one the copied lump list holds (``LumpList.copy`` with the same ``memo``),
         so ``add_rr_param`` on the copy (a branch_route) edits what the copy sends."""
         new = _new_object(RRState)  # the fields as they are (str / None), then:
-        new.__dict__.update(self.__dict__)
         lump = self.lump
         if lump is not None:
-            new.lump = memo.get(id(lump)) or _copy.deepcopy(lump, memo)
-        new.params = [p if type(p) is str else _copy.deepcopy(p, memo) for p in self.params]
+            lump = memo.get(id(lump)) or _copy.deepcopy(lump, memo)
+        new.lump = lump
+        new.prefix = self.prefix
+        new.suffix = self.suffix
+        new.route_params = self.route_params
+        params = self.params
+        new.params = [p if type(p) is str else _copy.deepcopy(p, memo) for p in params] \
+            if params else []
         memo[id(self)] = new
         return new
 
@@ -53,13 +59,22 @@ class RRState:
 
 
 def _state(msg: Any) -> RRState:
-    state = msg.module_data.get("rr")
+    module_data = msg.module_data
+    state = module_data.get("rr")
     if state is None:
-        state = msg.module_data["rr"] = RRState()
+        # RRState() without the dataclass __init__ frame (loose_route / record_route
+        # make one for every request they handle)
+        state = module_data["rr"] = _new_object(RRState)
+        state.lump = None
+        state.prefix = ""
+        state.suffix = ">\r\n"
+        state.params = []
+        state.route_params = None
     return state
 
 
 _new_object = object.__new__
+_new_tuple = tuple.__new__
 #: (proto, host, port) -> its Record-Route host part: a proxy has a handful of sockets
 _URI_HOSTS: dict[tuple[str, str, int], str] = {}
 
@@ -205,9 +220,9 @@ def _route_values(msg: Any, hdr: Any) -> list[tuple[int, int]]:
     return out
 
 
-@dataclass
-class _Route:
-    """One Route URI of the received message (an ``rr_t`` of loose.c)."""
+class _Route(NamedTuple):
+    """One Route URI of the received message (an ``rr_t`` of loose.c); a named tuple made
+    with ``tuple.__new__`` (no __init__ frame per Route URI)."""
 
     hdr: Any
     index: int          # position inside its header
@@ -228,7 +243,7 @@ def _routes(msg: Any) -> list[_Route] | None:
                 puri = SipUri.parse(uri)
             except (ValueError, UriError):
                 return None
-            out.append(_Route(hdr, i, a, b, uri, puri, i == len(spans) - 1))
+            out.append(_new_tuple(_Route, (hdr, i, a, b, uri, puri, i == len(spans) - 1)))
     return out
 
 
