@@ -191,8 +191,7 @@ class TransactionManager:
         self.bindings[id(msg)] = _new_tuple(Binding, (msg, txn, None, None))
         if self.pending_arms:
             self._apply_pending_arms(ctx, txn)
-        self._stat(engine, "UAS_transactions")
-        self._stat(engine, "inuse_transactions")
+        self._stat(engine, "UAS_transactions", 1, "inuse_transactions")
         return txn
 
     # ------------------------------------------------------------------ engine answers
@@ -244,29 +243,38 @@ class TransactionManager:
         self._local_memo = (raw, addr) if isinstance(raw, tuple) else None
         return addr
 
-    def _stat(self, engine: Any, name: str, delta: int = 1) -> None:
+    def _stat(self, engine: Any, name: str, delta: int = 1, also: str | None = None) -> None:
         """``adapter.stat_update`` straight to the registry on the spine's Engine: the
         ``Stat`` objects are fetched once per registry (``StatsRegistry.counter``) and
-        bumped here, as ``StatsRegistry.inc`` does."""
+        bumped here, as ``StatsRegistry.inc`` does. ``also``: a second statistic bumped by
+        the same delta (a new transaction counts two: one call instead of two)."""
         if engine is self._spine_engine and engine is not None:
             stats = engine._states.get("statistics")  # noqa: SLF001 - see adapter
             if stats is not None:
                 if stats is not self._counter_reg:
                     if type(stats) is not StatsRegistry:
                         stats.inc("tm", name, delta)
+                        if also is not None:
+                            stats.inc("tm", also, delta)
                         return
                     self._counter_reg = stats
                     self._counters = {}
-                stat = self._counters.get(name)
-                if stat is None:
-                    stat = stats.counter("tm", name)
+                counters = self._counters
+                while True:
+                    stat = counters.get(name)
                     if stat is None:
-                        return  # not registered (inc ignores it too)
-                    self._counters[name] = stat
-                if stat.func is None:
-                    stat.value = (stat.value + delta) % ULONG
-                return
+                        stat = stats.counter("tm", name)
+                        if stat is not None:
+                            counters[name] = stat
+                    # None: not registered (inc ignores it too)
+                    if stat is not None and stat.func is None:
+                        stat.value = (stat.value + delta) % ULONG
+                    if also is None:
+                        return
+                    name, also = also, None
         adapter.stat_update(engine, name, delta)
+        if also is not None:
+            adapter.stat_update(engine, also, delta)
 
     def ensure_transaction(self, ctx: Any) -> Transaction | None:
         """For async(): the current transaction (created if needed) with a snapshot of the
@@ -458,9 +466,14 @@ class TransactionManager:
             return -1
         # t_forward_nonack: the transaction takes the message flags before the branches
         # are built and again after (branch routes may change them)
-        txn.flags = set(ctx.flags)
+        # (a transaction created just now already holds a copy of them, and without a
+        # branch route nothing can change them while the branches are built)
+        if not created:
+            txn.flags = set(ctx.flags)
+        on_branch = txn.on_branch
         sent = self.forward_branches(ctx, txn, proxy)
-        txn.flags = set(ctx.flags)
+        if on_branch or txn.on_branch:
+            txn.flags = set(ctx.flags)
         if sent == 0:
             if created:
                 # t_relay_to's kill_transaction: a stateful error reply upstream; the
