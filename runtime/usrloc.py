@@ -47,6 +47,33 @@ class Contact:
         return int(self.expires - now)
 
 
+_new_object = object.__new__
+
+
+def new_contact(uri: str, expires: float, q: int, callid: str, cseq: int,
+                user_agent: str | None, instance: str | None) -> Contact:
+    """``Contact(uri=..., expires=..., q=..., callid=..., cseq=..., user_agent=...,
+    instance=...)`` filled in directly: registrar's save makes one per REGISTERed
+    contact, and the generated __init__ parses keywords and sets fifteen fields."""
+    c = _new_object(Contact)
+    c.uri = uri
+    c.expires = expires
+    c.q = q
+    c.callid = callid
+    c.cseq = cseq
+    c.user_agent = user_agent
+    c.received = None
+    c.path = None
+    c.socket = None
+    c.flags = 0
+    c.cflags = set()
+    c.methods = 0xFFFFFFFF
+    c.attr = None
+    c.instance = instance
+    c.contact_id = 0
+    return c
+
+
 class UsrLoc:
     """Domains (tables) → AOR → contacts, newest binding last."""
 

@@ -17,7 +17,7 @@ from osipsc.runtime.sip.message import Branch
 from osipsc.runtime.sip.nameaddr import NameAddr
 from osipsc.runtime.sip.uri import SipUri, UriError
 from osipsc.runtime.tm import adapter
-from osipsc.runtime.usrloc import Contact, get_usrloc
+from osipsc.runtime.usrloc import Contact, get_usrloc, new_contact
 
 DEFAULT_EXPIRES = 3600
 
@@ -239,9 +239,8 @@ def save(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None
             if expires == 0:
                 ul.delete(domain, key, uri)
                 continue
-            ul.upsert(domain, key, Contact(
-                uri=uri, expires=now + expires, q=_q_of(q_text, default_q),
-                callid=callid, cseq=cseq, user_agent=ua, instance=instance))
+            ul.upsert(domain, key, new_contact(uri, now + expires, _q_of(q_text, default_q),
+                                               callid, cseq, ua, instance))
         m = re.search(r"c(\d+)", flags) if "c" in flags else None
         if m and int(m.group(1)) > 0:
             current = ul.contacts(domain, key)
