@@ -41,28 +41,40 @@ def _received_needed(msg: SipMessage, via: Via) -> bool:
 
 def _via1_text(msg: SipMessage, hdr: Header, via: Via) -> str:
     """The first Via header line as a reply carries it (without line end)."""
-    text = msg.text
-    body_start = hdr.body_start
-    end = body_start + len(hdr.body)
-    rport = via.param("rport") is not None or msg.force_rport
+    start = hdr.start
+    off = hdr.body_start - start
+    return _via1_line(msg, msg.text[start:hdr.end], off, off + len(hdr.body), via)
+
+
+def _via1_line(msg: SipMessage, line: str, body_start: int, end: int, via: Via) -> str:
+    """``_via1_text`` of the header text ``line`` whose body is ``line[body_start:end]``
+    (what ``SipMessage.reply_view`` gives: no record needed)."""
+    rport = msg.force_rport
+    if not rport:  # ``via.param("rport") is not None`` without its frame
+        for key, _ in via.params:
+            if key == "rport" or key.lower() == "rport":
+                rport = True
+                break
     if not (rport or _received_needed(msg, via)):
-        return text[hdr.start:end]
+        return line[:end]
     # position right after host[:port] of the first Via value: before the first ";" or
     # "," (or the end), trailing blanks left out
-    cut = text.find(";", body_start, end)
-    comma = text.find(",", body_start, end)
+    cut = line.find(";", body_start, end)
+    comma = line.find(",", body_start, end)
     if cut < 0 or 0 <= comma < cut:
         cut = end if comma < 0 else comma
-    head_end = body_start + len(text[body_start:cut].rstrip())
+    head_end = body_start + len(line[body_start:cut].rstrip())
     src = msg.src
-    out = f"{text[hdr.start:head_end]};received={src[0]}"
+    out = f"{line[:head_end]};received={src[0]}"
     if rport:
-        rest = text[head_end:end]
-        idx = _param_span(rest, "rport")
+        rest = line[head_end:end]
+        comma = rest.find(",")  # ``_param_span(rest, "rport")`` minus a frame
+        limit = len(rest) if comma < 0 else comma
+        idx = _span_in(rest, rest[:limit].lower(), "rport", limit)
         if idx is not None:
             return f"{out}{rest[:idx[0]]};rport={src[1]}{rest[idx[1]:]}"
         return f"{out};rport={src[1]}{rest}"
-    return out + text[head_end:end]
+    return out + line[head_end:end]
 
 
 def _param_span(params: str, name: str) -> tuple[int, int] | None:
@@ -131,34 +143,25 @@ def build_reply_text(msg: SipMessage, code: int, reason: str,
         extra_headers = headers if headers is not None else msg.reply_lumps.headers
     if body is None:
         body = msg.reply_lumps.body
-    text = msg.text
-    fields = msg.fields
+    vias, rrs, to, rest = msg.reply_view(180 <= code < 300)
     out = [f"SIP/2.0 {code:03d} {reason}\r\n"]
     append = out.append
-    vias = fields("via")
     if vias:
-        hdr = vias[0]
+        line, _, end = vias[0]
         via = msg.via1()
         if via is not None:
-            append(_via1_text(msg, hdr, via))
+            append(_via1_line(msg, line, _, end, via))
         else:
-            append(text[hdr.start:hdr.body_start + len(hdr.body)])
+            append(line[:end])
         append(CRLF)
-        for hdr in vias[1:]:
-            append(text[hdr.start:hdr.body_start + len(hdr.body)])
+        for line, _, end in vias[1:]:
+            append(line[:end])
             append(CRLF)
-    if 180 <= code < 300:
-        for hdr in fields("record-route"):
-            append(text[hdr.start:hdr.end])
-    to = fields("to")
-    if to:
-        hdr = to[0]
-        append(_with_to_tag(msg, hdr, to_tag) if to_tag else text[hdr.start:hdr.end])
-    for key in _REPLY_COPIED:
-        found = fields(key)
-        if found:
-            hdr = found[0]
-            append(text[hdr.start:hdr.end])
+    if rrs:
+        out.extend(rrs)
+    if to is not None:
+        append(_to_line_with_tag(*to, to_tag) if to_tag else to[0])
+    out.extend(rest)
     out.extend(extra_headers)
     if body:
         append(f"{_SERVER_LINE}Content-Length: {len(body)}\r\n\r\n")
@@ -168,16 +171,20 @@ def build_reply_text(msg: SipMessage, code: int, reason: str,
     return "".join(out)
 
 
-#: headers copied after To, in this order (their first occurrence only)
-_REPLY_COPIED = ("from", "call-id", "cseq")
 _SERVER_LINE = SERVER_HEADER + CRLF
 _SERVER_TAIL_EMPTY = f"{_SERVER_LINE}Content-Length: 0\r\n\r\n"
 
 
 def _with_to_tag(msg: SipMessage, hdr: Header, tag: str) -> str:
-    text = msg.text[hdr.start:hdr.end]
-    body_end = hdr.body_start + len(hdr.body) - hdr.start
-    span = _tag_span(text, hdr.body_start - hdr.start, body_end)
+    start = hdr.start
+    off = hdr.body_start - start
+    return _to_line_with_tag(msg.text[start:hdr.end], off, off + len(hdr.body), tag)
+
+
+def _to_line_with_tag(text: str, body_start: int, body_end: int, tag: str) -> str:
+    """The To header text ``text`` (body ``text[body_start:body_end]``) with ``tag`` as
+    its tag: an existing tag value replaced, else ``;tag=`` added after the body."""
+    span = _tag_span(text, body_start, body_end)
     if span is not None:
         return text[:span[0]] + tag + text[span[1]:]
     return text[:body_end] + ";tag=" + tag + text[body_end:]
@@ -202,10 +209,15 @@ _SL_TAG_FIXED = hashlib.md5(b"OpenSIPS-stateless").hexdigest()
 
 def sl_to_tag(msg: SipMessage) -> str:
     """The To-tag sl adds: a fixed md5 part and a per-request CRC suffix (tags.h layout)."""
-    fixed = _SL_TAG_FIXED
     via = msg.via1()
-    seed = (msg.header("call-id") or "") + (via.branch or "" if via else "")
-    return f"{fixed}-{zlib.crc32(seed.encode('latin-1')) & 0xffffffff:08x}"
+    branch = ""
+    if via is not None:  # ``via.branch`` without its two frames (property, ``param``)
+        for key, value in via.params:
+            if key == "branch" or key.lower() == "branch":
+                branch = value or ""
+                break
+    seed = (msg._value("call-id") or "") + branch  # (a key already: no header_key call)
+    return f"{_SL_TAG_FIXED}-{zlib.crc32(seed.encode('latin-1')) & 0xffffffff:08x}"
 
 
 def make_branch(msg: SipMessage, counter: int = 0) -> str:
@@ -255,9 +267,9 @@ def build_forward_text(msg: SipMessage, dst: tuple[str, int] | None = None,
     # before texts, after texts)
     edits: list[_Edit]
     if top is not None:
-        hdr = msg.fields("via")[0]
-        body_start = hdr.body_start
-        body = hdr.body
+        span = msg.first_span("via")  # no Header record built
+        assert span is not None  # (a top Via was parsed)
+        via_start, body_start, body = span
         comma = body.find(",")
         value = text[body_start:body_start + len((body if comma < 0 else body[:comma])
                                                  .rstrip())]
@@ -269,7 +281,7 @@ def build_forward_text(msg: SipMessage, dst: tuple[str, int] | None = None,
         else:
             rport_span = received_span = None
             after_hostport = body_start + len(value)
-        edits = [(hdr.start, 0, (via_line,), ())]
+        edits = [(via_start, 0, (via_line,), ())]
         if rport_span is not None or force or _received_needed(msg, top):
             # received goes right after host:port (an old one is overwritten), then rport
             # (forced: chained after the received text, newest first, so before it)

@@ -133,11 +133,54 @@ def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
 _REQUIRED_ORDER = ("via", "from", "to", "call-id", "cseq")
 _REQUIRED_REQUEST = frozenset(_REQUIRED_ORDER)
 _REQUIRED_REPLY = frozenset(_REQUIRED_ORDER[1:])
+#: copied into a local reply after the To (``reply_view``), first occurrence each
+_REPLY_REST = ("from", "call-id", "cseq")
 _NAME_OF = itemgetter(0)
 _SEP_OF = itemgetter(1)
 _REST_OF = itemgetter(2)
 #: what ``str.splitlines`` breaks at, besides CR and LF
 _LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+#: (header keys of a layout, with Record-Routes) -> ``_reply_plan``; bounded
+_REPLY_PLANS: dict[tuple[tuple[str, ...], bool], tuple[tuple[int, ...], int, int, int]] = {}
+
+
+def _reply_plan(keys: list[str] | tuple[str, ...], first: Mapping[str, int],
+                with_rr: bool) -> tuple[tuple[int, ...], int, int, int]:
+    """Which headers a local reply copies (``SipMessage.reply_view``): ``(positions,
+    number of Vias, Vias + Record-Routes, position in ``positions`` of the To or -1)``;
+    positions are every Via, every Record-Route (``with_rr``), the first To, From,
+    Call-ID and CSeq. Depends on the keys only, so it is kept per header layout."""
+    repeats = len(first) != len(keys)
+    wanted: list[int] = []
+    pos = first.get("via")
+    if pos is not None:
+        wanted.append(pos)
+        if repeats:
+            for _ in range(keys.count("via") - 1):
+                pos = keys.index("via", pos + 1)
+                wanted.append(pos)
+    n_via = len(wanted)
+    if with_rr:
+        pos = first.get("record-route")
+        if pos is not None:
+            wanted.append(pos)
+            if repeats:
+                for _ in range(keys.count("record-route") - 1):
+                    pos = keys.index("record-route", pos + 1)
+                    wanted.append(pos)
+    n_head = len(wanted)
+    pos = first.get("to")
+    to_at = -1
+    if pos is not None:
+        to_at = n_head
+        wanted.append(pos)
+    for key in _REPLY_REST:
+        pos = first.get(key)
+        if pos is not None:
+            wanted.append(pos)
+    return tuple(wanted), n_via, n_head, to_at
 
 
 class SipParseError(ValueError):
@@ -272,7 +315,16 @@ class SipMessage:
               dst: tuple[str, int] = ("127.0.0.1", 5060), proto: str = "udp") -> SipMessage:
         """Parse one datagram; raise :class:`SipParseError` on what OpenSIPS drops."""
         text = data.decode("latin-1") if isinstance(data, bytes) else data
-        msg = cls()
+        if cls.__init__ is _MESSAGE_INIT:  # ``cls()`` without its three __init__ frames
+            msg = _new_object(cls)
+            msg.branches = []
+            lumps = msg.lumps = _new_object(LumpList)
+            lumps.items = []
+            replies = msg.reply_lumps = _new_object(ReplyLumps)
+            replies.headers, replies.body = [], None
+            msg.module_data = {}
+        else:
+            msg = cls()
         msg.text = text
         msg.src, msg.dst, msg.proto = src, dst, proto.lower()
         msg._parse()
@@ -310,8 +362,12 @@ class SipMessage:
             self._scan_general(text, pos)
         body = text[self.body_start:]
         cl_text = self._value("content-length")
-        if cl_text is not None and cl_text.strip().isdigit() and int(cl_text) < len(body):
-            body = body[:int(cl_text)]
+        if cl_text is not None:
+            # only ASCII digits make a length (parse_content_length): '²' or '٣' pass
+            # isdigit() but are a malformed value, left alone like any other
+            cl_text = cl_text.strip()
+            if cl_text.isascii() and cl_text.isdigit() and int(cl_text) < len(body):
+                body = body[:int(cl_text)]
         self.body = body
         present = self._first.keys()
         if not (_REQUIRED_REPLY if reply else _REQUIRED_REQUEST) <= present:
@@ -495,10 +551,16 @@ class SipMessage:
         recs = self._recs
         if self._packed is not None or recs is None:
             return
-        self._packed = tuple([(pos, h.name, h.body, h.start, h.end, h.body_start, h.key)
-                              for pos, h in enumerate(recs) if h is not None])
+        if recs.count(None) != len(recs):  # something to pack (a loop: no comprehension
+            packed = []  # frame on 3.11)
+            add = packed.append
+            for pos, h in enumerate(recs):
+                if h is not None:
+                    add((pos, h.name, h.body, h.start, h.end, h.body_start, h.key))
+            self._packed = tuple(packed)
         self._recs = None
-        self._shared = False
+        if self._shared:  # (an unset default needs no instance attribute)
+            self._shared = False
 
     def _value(self, key: str) -> str | None:
         """Body of the first header whose key is ``key`` (its record's, once built: a
@@ -546,6 +608,82 @@ class SipMessage:
             if hdr is not None:
                 return (hdr,)
         return (self._record(pos),)
+
+    def first_span(self, key: str) -> tuple[int, int, str] | None:
+        """``(start, body_start, body)`` of the first header whose key is ``key``, as its
+        record has them (``fields(key)[0]``), without building the record: the forwarder
+        edits the top Via of every relayed request through these three values."""
+        pos = self._first.get(key)
+        if pos is None:
+            return None
+        recs = self._recs
+        if recs is None and self._packed is not None:
+            recs = self._rec_list()
+        hdr = None if recs is None else recs[pos]
+        if hdr is not None:
+            return hdr.start, hdr.body_start, hdr.body
+        lazy = self._lazy
+        assert lazy is not None  # only the fast scan leaves records unbuilt
+        starts = self._starts
+        if starts is not None:
+            start = starts[pos]
+        elif pos == 0:
+            start = lazy[0]
+        else:  # each earlier line and its CRLF
+            start = lazy[0] + sum(map(len, lazy[1][:pos])) + 2 * pos
+        raw, _, rest = lazy[2][pos]
+        return (start, start + len(raw) + 1 + len(rest) - len(rest.lstrip(" \t")),
+                self._bodies[pos])
+
+    def reply_view(self, with_rr: bool) -> tuple[list[tuple[str, int, int]], list[str],
+                                                 tuple[str, int, int] | None, list[str]]:
+        """What a locally built reply copies, in one call and without building records:
+        ``(vias, record_routes, to, rest)``. Each Via and the To are ``(line, body_off,
+        body_end)`` - the header's text through its line end and its body's span in it;
+        Record-Routes (every one, only when ``with_rr``) and ``rest`` (first From,
+        Call-ID, CSeq, each when present) are the texts through their line ends. A
+        record built before is read as ``fields`` would give it (its body may be edited)."""
+        recs = self._recs
+        if recs is None and self._packed is not None:
+            recs = self._rec_list()
+        lazy = self._lazy
+        text = self.text
+        keys = self._keys
+        # the fast scan's keys are its layout's (``header_layout``), shared by messages
+        plan = None if lazy is None else _REPLY_PLANS.get((keys, with_rr))
+        if plan is None:
+            plan = _reply_plan(keys, self._first, with_rr)
+            if lazy is not None:
+                if len(_REPLY_PLANS) >= 1024:
+                    _REPLY_PLANS.clear()
+                _REPLY_PLANS[(keys, with_rr)] = plan
+        wanted, n_via, n_head, to_at = plan
+        vias: list[tuple[str, int, int]] = []
+        lines: list[str] = []  # Record-Routes, then the rest
+        to = None
+        for at, pos in enumerate(wanted):
+            hdr = None if recs is None else recs[pos]
+            if hdr is None:  # the fast scan's line (lazy is set: every record is built
+                assert lazy is not None  # otherwise)
+                line = lazy[1][pos] + "\r\n"
+                if at < n_via or at == to_at:
+                    raw, _, rest = lazy[2][pos]
+                    off = len(raw) + 1 + len(rest) - len(rest.lstrip(" \t"))
+                    span = (line, off, off + len(self._bodies[pos]))
+            else:
+                start = hdr.start
+                line = text[start:hdr.end]
+                if at < n_via or at == to_at:
+                    off = hdr.body_start - start
+                    span = (line, off, off + len(hdr.body))
+            if at < n_via:
+                vias.append(span)
+            elif at == to_at:
+                to = span
+            else:
+                lines.append(line)
+        n_rr = n_head - n_via
+        return vias, lines[:n_rr], to, lines[n_rr:]
 
     @property
     def first_header_start(self) -> int:
@@ -602,7 +740,8 @@ class SipMessage:
         if cached is not None and cached[0] is body:
             return cached[1]
         try:
-            via: Via | None = Via.parse(body.split(",")[0])
+            # (``Via.parse`` is this call and a frame more)
+            via: Via | None = Via._parse_text(body.split(",")[0])
         except ValueError:
             via = None
         self._via1_cache = (body, via)
@@ -675,3 +814,7 @@ class SipMessage:
 
     def __repr__(self) -> str:
         return f"<SipMessage {self.first_line!r}>"
+
+
+#: ``parse`` builds the instance itself while ``__init__`` is this one
+_MESSAGE_INIT = SipMessage.__init__
