@@ -83,7 +83,15 @@ class UsrLoc:
         self._ids = itertools.count(1)
 
     def now(self) -> float:
-        return adapter.now(self.engine) if self.engine is not None else 0.0
+        """The engine's virtual time (``adapter.now``, inlined: save and lookup ask once
+        per message)."""
+        engine = self.engine
+        if engine is None:
+            return 0.0
+        clock = getattr(engine, "clock", None)
+        if clock is not None and hasattr(clock, "now"):
+            return float(clock.now())
+        return 0.0
 
     def table(self, name: str) -> dict[str, list[Contact]]:
         return self.domains.setdefault(name, {})
