@@ -146,6 +146,21 @@ _LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _REPLY_PLANS: dict[tuple[tuple[str, ...], bool], tuple[tuple[int, ...], int, int, int]] = {}
 
 
+def _positions(keys: list[str] | tuple[str, ...], first: Mapping[str, int], key: str,
+               repeats: bool) -> list[int]:
+    """Positions of every header with ``key``, in order (``first`` has the first one;
+    ``repeats`` says whether any key occurs more than once at all)."""
+    pos = first.get(key)
+    if pos is None:
+        return []
+    out = [pos]
+    if repeats:
+        for _ in range(keys.count(key) - 1):
+            pos = keys.index(key, pos + 1)
+            out.append(pos)
+    return out
+
+
 def _reply_plan(keys: list[str] | tuple[str, ...], first: Mapping[str, int],
                 with_rr: bool) -> tuple[tuple[int, ...], int, int, int]:
     """Which headers a local reply copies (``SipMessage.reply_view``): ``(positions,
@@ -153,23 +168,10 @@ def _reply_plan(keys: list[str] | tuple[str, ...], first: Mapping[str, int],
     positions are every Via, every Record-Route (``with_rr``), the first To, From,
     Call-ID and CSeq. Depends on the keys only, so it is kept per header layout."""
     repeats = len(first) != len(keys)
-    wanted: list[int] = []
-    pos = first.get("via")
-    if pos is not None:
-        wanted.append(pos)
-        if repeats:
-            for _ in range(keys.count("via") - 1):
-                pos = keys.index("via", pos + 1)
-                wanted.append(pos)
+    wanted = _positions(keys, first, "via", repeats)
     n_via = len(wanted)
     if with_rr:
-        pos = first.get("record-route")
-        if pos is not None:
-            wanted.append(pos)
-            if repeats:
-                for _ in range(keys.count("record-route") - 1):
-                    pos = keys.index("record-route", pos + 1)
-                    wanted.append(pos)
+        wanted += _positions(keys, first, "record-route", repeats)
     n_head = len(wanted)
     pos = first.get("to")
     to_at = -1
