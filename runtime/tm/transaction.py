@@ -109,12 +109,6 @@ class Transaction:
             found = self.observers = []
         return found
 
-    @property
-    def last_reply_text(self) -> str | None:
-        """``last_reply`` as latin-1 text."""
-        data = self.last_reply
-        return None if data is None else data.decode("latin-1")
-
     def run_callbacks(self, code: int, reply: Any) -> None:
         """Tell observers a reply went upstream (``reply`` is None for a local one)."""
         if self.observers:
