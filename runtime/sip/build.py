@@ -27,13 +27,6 @@ SERVER_HEADER = "Server: OpenSIPS (3.6.8 (x86_64/linux))"
 CRLF = "\r\n"
 
 
-def _first_via(msg: SipMessage) -> tuple[Header, Via] | None:
-    via = msg.via1()  # parsed once per message
-    if via is None:
-        return None
-    return msg.fields("via")[0], via
-
-
 def _received_needed(msg: SipMessage, via: Via) -> bool:
     """OpenSIPS's ``received_test``: the sent-by host is not the packet's source IP."""
     return via.param("received") is not None or via.host.strip("[]") != msg.src[0]
