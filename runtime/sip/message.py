@@ -15,7 +15,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from operator import add, itemgetter
-from operator import is_ as _is
 from types import MappingProxyType
 from typing import Any
 
@@ -477,10 +476,7 @@ class SipMessage:
         if hdr is None:
             lazy = self._lazy
             assert lazy is not None  # only the fast scan leaves records unbuilt
-            starts = self._starts
-            if starts is None:
-                starts = self._starts = list(accumulate(
-                    map(add, map(len, lazy[1]), repeat(2)), initial=lazy[0]))
+            starts = self._line_starts(lazy)
             raw, _, rest = lazy[2][pos]
             hdr = _new_object(Header)  # Header(...) without the dataclass __init__
             hdr.name = raw.strip()
@@ -492,27 +488,25 @@ class SipMessage:
             recs[pos] = hdr
         return hdr
 
+    def _line_starts(self, lazy: Any) -> list[int]:
+        """Start offset of every header line (and of the line after the last), summed
+        once per message on the first record built."""
+        starts = self._starts
+        if starts is None:
+            starts = self._starts = list(accumulate(
+                map(add, map(len, lazy[1]), repeat(2)), initial=lazy[0]))
+        return starts
+
     def _all_records(self) -> list[Header]:
-        """Every record, built (``headers_list``): the missing ones in one loop."""
+        """Every record, built (``headers_list``): the missing ones through ``_record``."""
         recs = self._recs
         if recs is None:
             recs = self._rec_list()
-        lazy = self._lazy
-        if lazy is not None and any(map(_is, recs, repeat(None))):
-            starts = self._starts
-            if starts is None:
-                starts = self._starts = list(accumulate(
-                    map(add, map(len, lazy[1]), repeat(2)), initial=lazy[0]))
-            bodies, keys, new_header = self._bodies, self._keys, _new_object
-            for pos, (raw, _, rest) in enumerate(lazy[2]):
-                if recs[pos] is None:  # same values as ``_record`` gives
-                    hdr = new_header(Header)
-                    hdr.name, hdr.body, hdr.key = raw.strip(), bodies[pos], keys[pos]
-                    hdr.start = start = starts[pos]
-                    hdr.end = starts[pos + 1]
-                    hdr.body_start = (start + len(raw) + 1 + len(rest)
-                                      - len(rest.lstrip(" \t")))
-                    recs[pos] = hdr
+        if self._lazy is not None and None in recs:
+            record = self._record
+            for pos, hdr in enumerate(recs):
+                if hdr is None:
+                    record(pos)
         return recs  # type: ignore[return-value]
 
     # ----------------------------------------------------------------- access
