@@ -568,12 +568,7 @@ class TransactionManager:
         dst = branch.dst
         engine.send(branch.request_data, (dst[0], dst[1]), dst[2])
         self._stat(engine, "UAC_transactions")
-        # _arm_fr for a new branch (no timer to cancel yet)
-        call_later = (self.engine.clock.call_later if self.engine is self._spine_engine
-                      and self.engine is not None else
-                      getattr(getattr(self.engine, "clock", None), "call_later", None))
-        if call_later is not None:
-            branch.timer = call_later(txn.fr_timeout, partial(self._fr_cb, txn, branch))
+        self._arm_fr(txn, branch, txn.fr_timeout)
 
     _branch_on_reply: str | None = None
 
