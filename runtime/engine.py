@@ -173,6 +173,14 @@ class Engine:
     post_request_hook: Callable[[Context], Any] | None = None
     """Called with the request's context after the request route (``ScriptEngine`` keeps
     it); a class attribute so the per-message check is a plain attribute read."""
+    snapshot_hook: Callable[[Context], Any] | None = None
+    """Set while tm holds the received request as its transaction's stored copy without
+    having copied it (``TransactionManager._create``): called before anything that may
+    change a message (a script function, a message pvar assignment, async/launch) so that
+    tm takes its copy first. A class attribute: the per-call check is an attribute read."""
+    receiving: Any = None
+    """The request ``receive`` is running the request route on (None between messages):
+    the one message tm may keep instead of copying, as nothing else holds it afterwards."""
     sockets: Any = None
     """Listening sockets ``(proto, host, port)`` a host may set (``local_sockets``); None:
     the receiving one. A class default, so the lookup rr makes per message finds it
@@ -472,7 +480,9 @@ class Engine:
             self._count("core", "rcv_requests")
             ctx = self.new_context(msg, RouteType.REQUEST, self._take_default_avps()
                                    if self._default_avps._lists else None)
+            self.receiving = msg
             result = self.run_top_route("route", None, ctx)
+            self.receiving = None
             hook = self.post_request_hook  # _after_request, without its frame
             if hook is not None:
                 hook(ctx)
@@ -590,6 +600,8 @@ class Engine:
         an ACK, tm runs the job in sync mode: the worker blocks on it, then runs ``resume``
         inline on the same message and route type (runtime.md §3.4).
         """
+        if self.snapshot_hook is not None:
+            self.snapshot_hook(ctx)
         txn = None
         resume_ctx: Context = ctx
         if "tm" not in self.modules:
@@ -642,6 +654,8 @@ class Engine:
     def start_launch(self, ctx: Context, binding: Any, args: tuple[Any, ...], report: Any,
                      param: Any) -> int:
         """``launch(f(...), report, param)``: continue now, run ``report`` on completion."""
+        if self.snapshot_hook is not None:
+            self.snapshot_hook(ctx)
         if "tm" not in self.modules:
             self.log(-3, "BUG in launch expression")
             return -5

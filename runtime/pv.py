@@ -117,6 +117,9 @@ class PV:
         setter = self._definition().setter
         if setter is None:
             return -1
+        hook = getattr(ctx.engine, "snapshot_hook", None)
+        if hook is not None:  # tm's deferred copy of the request is taken first
+            hook(ctx)
         if self._static:
             return setter(ctx, self.sub, self.index, value)
         return setter(ctx, self._sub(ctx), self._index(ctx), value)

@@ -177,6 +177,12 @@ class FunctionBinding:
                 impl = engine._impls[name]  # noqa: SLF001
             except (KeyError, AttributeError):  # first call on this engine, or a stand-in
                 impl = engine.resolve(name)
+                hook = getattr(engine, "snapshot_hook", None)
+                if hook is not None:
+                    hook(ctx)
+            else:
+                if engine.snapshot_hook is not None:  # tm's deferred copy of the request
+                    engine.snapshot_hook(ctx)
             if not args:
                 return impl(ctx)
             n = len(args)

@@ -12,6 +12,7 @@ engine hook is needed when a new request starts.
 
 from __future__ import annotations
 
+import copy as _copy
 import itertools
 import zlib
 from functools import partial
@@ -31,6 +32,10 @@ KILL_REASON = "I'm terribly sorry, server error occurred (1/TM)"  # err2reason_p
 REASON_ORIGINATOR = 'Reason: SIP;cause=487;text="ORIGINATOR_CANCEL"\r\n'
 REASON_ELSEWHERE = 'Reason: SIP;cause=200;text="Call completed elsewhere"\r\n'
 WAIT_TIMEOUT = 5  # tm "wt_timer": a finished transaction lingers to absorb retransmissions
+
+
+#: defer the stored copy of a received request (``_create``); tests turn it off to compare
+_DEFER_COPY = True
 
 
 class Binding(NamedTuple):
@@ -71,6 +76,9 @@ class TransactionManager:
         # the fr timer callback, bound once (a timer is then one partial, not a partial
         # around a fresh bound method)
         self._fr_cb = self._fr_expired
+        #: ``(request, transaction, appended branches)`` while the transaction holds the
+        #: received request uncopied (``_create``); None otherwise
+        self._deferred: tuple[Any, Transaction, list[Any] | None, Any] | None = None
         # per-engine answers every new transaction needs, see ``_timeouts`` / ``_local``
         self._timeouts_memo: tuple[Any, ...] | None = None
         self._local_memo: tuple[Any, tuple[str, int]] | None = None
@@ -96,6 +104,9 @@ class TransactionManager:
         records of the transaction's stored request (``SipMessage.compact``): it waits,
         often unread, until the transaction ends, and the received message that shared
         its records is gone now."""
+        deferred = self._deferred
+        if deferred is not None and deferred[0] is ctx.msg:
+            self._adopt(ctx.msg)
         b = self.bindings.pop(id(ctx.msg), None)
         if b is not None and b.msg is ctx.msg:
             compact = getattr(b.txn.request, "compact", None)
@@ -159,15 +170,27 @@ class TransactionManager:
                             (via.branch or "", "INVITE" if method == "ACK" else method))
 
     def _create(self, ctx: Any, via: Any, method: str, key: tuple[str, str]) -> Transaction:
-        """``create`` with the top Via, the method and the ``by_uas`` key already known."""
+        """``create`` with the top Via, the method and the ``by_uas`` key already known.
+
+        The transaction stores a copy of the request as it is now, without $ru and $du.
+        For the request the spine's Engine is receiving, that copy is deferred: the
+        transaction holds the message itself, and tm copies it only if something may
+        change it before the request route ends (``Engine.snapshot_hook``); otherwise it
+        keeps the message at ``release`` (most scripts end with ``t_relay(); exit;``)."""
         engine = ctx.engine
         msg = ctx.msg
-        stored = msg.copy()  # adapter.copy_message, then neither $ru nor $du (set_ruri/du)
-        stored.new_uri = None
-        stored.dst_uri = None
+        if self._deferred is not None:  # a request whose route never reached release
+            self._take_snapshot()
+        spine = engine is self._spine_engine or self._check_spine(engine)
+        if (spine and engine.receiving is msg and _DEFER_COPY
+                and engine.post_request_hook is None and engine.tracer is None):
+            stored = msg
+        else:
+            stored = msg.copy()  # adapter.copy_message, then neither $ru nor $du
+            stored.new_uri = None
+            stored.dst_uri = None
         callid = msg.header("call-id") or ""
         flags = getattr(ctx, "flags", None)
-        spine = engine is self._spine_engine or self._check_spine(engine)
         fr_timeout, fr_inv_timeout = self._timeouts(engine)
         txn = Transaction(
             next(self._ids),
@@ -189,10 +212,56 @@ class TransactionManager:
         )
         self.by_uas[key] = txn
         self.bindings[id(msg)] = _new_tuple(Binding, (msg, txn, None, None))
+        if stored is msg:
+            # tm consumes the appended branches while relaying; the copy keeps them
+            branches = msg.branches
+            self._deferred = (msg, txn, list(branches) if branches else None, engine)
+            engine.snapshot_hook = self._snapshot_hook
         if self.pending_arms:
             self._apply_pending_arms(ctx, txn)
         self._stat(engine, "UAS_transactions", 1, "inuse_transactions")
         return txn
+
+    # ------------------------------------------------------------------ deferred copy
+
+    def _snapshot_hook(self, ctx: Any) -> None:
+        """``Engine.snapshot_hook``: something may change ``ctx.msg``; when it is the
+        request whose stored copy is deferred, take the copy now."""
+        deferred = self._deferred
+        if deferred is None:
+            ctx.engine.snapshot_hook = None
+        elif ctx.msg is deferred[0]:
+            self._take_snapshot()
+
+    def _take_snapshot(self) -> None:
+        """Give the deferred transaction its own copy of the request, equal to the one
+        ``_create`` would have made (the appended branches as they were then)."""
+        deferred = self._deferred
+        self._deferred = None
+        if deferred is None:
+            return
+        msg, txn, branches, engine = deferred
+        engine.snapshot_hook = None
+        stored = msg.copy()
+        stored.new_uri = None
+        stored.dst_uri = None
+        if branches:
+            stored.branches = [_copy.deepcopy(b) for b in branches]
+        if txn.request is msg:
+            txn.request = stored
+
+    def _adopt(self, msg: Any) -> None:
+        """The request route of ``msg`` is over and nothing changed it since its
+        transaction was created: the transaction keeps the message itself as its copy
+        (nothing else holds it any more)."""
+        _, txn, branches, engine = self._deferred  # type: ignore[misc]
+        self._deferred = None
+        engine.snapshot_hook = None
+        if txn.request is msg:
+            msg.new_uri = None
+            msg.dst_uri = None
+            if branches:
+                msg.branches = branches
 
     # ------------------------------------------------------------------ engine answers
     # what every transaction asks the engine, answered without the adapter's generic
@@ -287,6 +356,8 @@ class TransactionManager:
             txn = self.current(ctx)
         if txn is None:
             return None
+        if self._deferred is not None:  # the route suspends: no release to keep it at
+            self._take_snapshot()
         txn.resume_request = adapter.copy_message(ctx.msg)
         txn.flags = set(getattr(ctx, "flags", set()) or set())
         return txn
@@ -537,6 +608,8 @@ class TransactionManager:
                 self._add_branch(engine, txn, Branch(index, uri, dst, via_branch, data))
                 sent += 1
                 continue
+            if self._deferred is not None:  # a branch route may read the stored copy
+                self._take_snapshot()
             bmsg = adapter.copy_message(msg)
             adapter.set_ruri(bmsg, uri)
             adapter.set_du(bmsg, du)
