@@ -9,9 +9,7 @@ routes run on the engine loop (``settle()``/``advance()``/``receive()``).
 
 from __future__ import annotations
 
-import heapq
 import importlib
-import itertools
 import re
 from collections import deque
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from types import ModuleType
 from typing import Any
 
 from .avp import AvpStore
+from .clock import Clock
 from .context import Context, RouteType
 from .control import NotEmulated, ScriptError, ScriptExit, run_error_route
 from .functions.registry import FunctionTable, builtin_async_functions
@@ -85,60 +84,6 @@ class RouteResult:
 
 _CONTINUED = RouteResult()
 _EXITED = RouteResult(exit=True)
-
-
-class TimerHandle:
-    """A virtual-clock timer; ``cancel()`` disarms it."""
-
-    __slots__ = ("due", "fn", "cancelled")
-
-    def __init__(self, due: float, fn: Callable[[], Any]) -> None:
-        self.due = due
-        self.fn = fn
-        self.cancelled = False
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
-_new_handle = object.__new__
-_heappush = heapq.heappush
-
-
-class Clock:
-    """The engine's virtual clock: ``now()``, ``call_later(delay, fn)``."""
-
-    def __init__(self) -> None:
-        self._now = 0.0
-        self._heap: list[tuple[float, int, TimerHandle]] = []
-        self._seq = itertools.count()
-
-    def now(self) -> float:
-        return self._now
-
-    def call_later(self, delay: float, fn: Callable[[], Any]) -> TimerHandle:
-        # tm arms one per branch: the handle is filled in here (no __init__ frame) and a
-        # negative or NaN delay is 0 as ``max(0.0, delay)`` makes it
-        delay = float(delay)
-        if not delay > 0.0:
-            delay = 0.0
-        handle = _new_handle(TimerHandle)
-        handle.due = due = self._now + delay
-        handle.fn = fn
-        handle.cancelled = False
-        _heappush(self._heap, (due, next(self._seq), handle))
-        return handle
-
-    def pop_due(self, until: float) -> TimerHandle | None:
-        while self._heap and self._heap[0][0] <= until:
-            _, _, handle = heapq.heappop(self._heap)
-            if not handle.cancelled:
-                self._now = max(self._now, handle.due)
-                return handle
-        return None
-
-    def set(self, now: float) -> None:
-        self._now = max(self._now, now)
 
 
 class _EngineFunctions(FunctionTable):
@@ -588,7 +533,7 @@ class Engine:
             handle = self.clock.pop_due(deadline)
             if handle is None:
                 return False
-            handle.fn()
+            handle.fire()
         return True
 
     def start_async(self, ctx: Context, binding: Any, args: tuple[Any, ...], resume: Any,
@@ -713,7 +658,7 @@ class Engine:
             handle = self.clock.pop_due(until)
             if handle is None:
                 break
-            handle.fn()
+            handle.fire()
             self.settle()
         self.clock.set(until)
         return self.current

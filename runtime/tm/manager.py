@@ -34,6 +34,26 @@ REASON_ELSEWHERE = 'Reason: SIP;cause=200;text="Call completed elsewhere"\r\n'
 WAIT_TIMEOUT = 5  # tm "wt_timer": a finished transaction lingers to absorb retransmissions
 
 
+#: the flags of a transaction created without any (shared: ``txn.flags`` is replaced,
+#: never edited in place)
+_NO_FLAGS: frozenset[str] = frozenset()
+_new_object = object.__new__
+
+
+class FrTimer:
+    """A branch's fr timer on the Engine's clock (``Clock.schedule``): the handle calls
+    the manager itself, so a waiting branch keeps one object alive instead of a handle, a
+    partial and a heap entry."""
+
+    __slots__ = ("due", "cancelled", "manager", "txn", "branch")
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def fire(self) -> None:
+        self.manager._fr_expired(self.txn, self.branch)  # noqa: SLF001 - its own manager
+
+
 #: defer the stored copy of a received request (``_create``); tests turn it off to compare
 _DEFER_COPY = True
 
@@ -68,7 +88,9 @@ class TransactionManager:
     def __init__(self, engine: Any = None) -> None:
         self.engine = engine
         self.by_uas: dict[tuple[str, str], Transaction] = {}
-        self.by_uac: dict[str, tuple[Transaction, Branch]] = {}
+        #: a branch's Via branch id -> its transaction (the branch is found in it: a
+        #: (txn, branch) pair here was one more object per waiting transaction)
+        self.by_uac: dict[str, Transaction] = {}
         self.bindings: dict[int, Binding] = {}
         self.pending_arms: dict[int, tuple[Any, dict[str, Any]]] = {}
         self._ids = itertools.count(1)
@@ -201,7 +223,7 @@ class TransactionManager:
             msg.src,  # adapter.source
             stored,
             getattr(ctx, "avps", None),
-            set(flags) if flags else set(),
+            set(flags) if flags else _NO_FLAGS,
             None,  # to_tag: reply_tag() computes it from tag_listen / tag_via when needed
             engine.clock.now() if spine else adapter.now(engine),
             fr_timeout=fr_timeout,
@@ -637,7 +659,7 @@ class TransactionManager:
     def _add_branch(self, engine: Any, txn: Transaction, branch: Branch) -> None:
         """Register a built branch, send it and arm its fr timer."""
         txn.branches.append(branch)
-        self.by_uac[branch.via_branch] = (txn, branch)
+        self.by_uac[branch.via_branch] = txn
         dst = branch.dst
         engine.send(branch.request_data, (dst[0], dst[1]), dst[2])
         self._stat(engine, "UAC_transactions")
@@ -655,12 +677,15 @@ class TransactionManager:
         if branch.timer is not None:
             adapter.cancel_timer(branch.timer)
         clock = getattr(self.engine, "clock", None)
-        call_later = getattr(clock, "call_later", None)
-        if call_later is None:
+        schedule = getattr(clock, "schedule", None)
+        if schedule is not None:  # the Engine's clock: the handle carries its own call
+            timer = _new_object(FrTimer)
+            timer.manager, timer.txn, timer.branch = self, txn, branch
+            branch.timer = schedule(timer, seconds)
             return
-        # a partial, not a lambda: one object instead of a closure and its cells, and
-        # every waiting transaction keeps one alive for the cyclic GC to scan
-        branch.timer = call_later(seconds, partial(self._fr_cb, txn, branch))
+        call_later = getattr(clock, "call_later", None)
+        if call_later is not None:
+            branch.timer = call_later(seconds, partial(self._fr_cb, txn, branch))
 
     def _fr_expired(self, txn: Transaction, branch: Branch) -> None:
         """No (final) reply in time: the branch ends with a local 408."""
@@ -679,10 +704,15 @@ class TransactionManager:
         if self.engine is None:
             self.engine = engine
         via = adapter.top_via(msg)
-        entry = self.by_uac.get(via.branch or "")
-        if entry is None:
+        key = via.branch or ""
+        txn = self.by_uac.get(key)
+        if txn is None:
             return False
-        txn, branch = entry
+        for branch in txn.branches:
+            if branch.via_branch == key:
+                break
+        else:
+            return False
         self._stat(engine, "received_replies")
         code = adapter.reply_status(msg)
         if not branch.pending:

@@ -71,7 +71,7 @@ def uac_request(mgr: TransactionManager, engine: Any, method: str, ruri: str, he
     data = text.encode("latin-1")
     branch = Branch(0, ruri, dst, via_branch, data)
     txn.branches.append(branch)
-    mgr.by_uac[via_branch] = (txn, branch)
+    mgr.by_uac[via_branch] = txn
     engine.send(data, (dst[0], dst[1]), dst[2])
     adapter.stat_update(engine, "UAC_transactions")
     mgr._arm_fr(txn, branch, txn.fr_timeout)  # noqa: SLF001 - same package
