@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from osipsc.runtime.sip.build import build_reply, sl_to_tag
+from osipsc.runtime.sip.build import build_reply
 
 from ._sipmsg import count_stat, send
 from .registry import export
@@ -35,7 +35,7 @@ def _dset_contact(msg: Any) -> str | None:
 def _has_to_tag(msg: Any) -> bool:
     """``bool(msg.to_tag)`` without parsing a To that cannot carry one: a ``tag``
     parameter needs the letters "tag" (any case) in the header's text."""
-    to = msg.header("to")
+    to = msg._value("to")  # (``header("to")`` without its key lookup)
     if to is None or "tag" not in to.lower():
         return False
     return bool(msg.to_tag)
@@ -52,8 +52,7 @@ def send_stateless_reply(ctx: Any, code: int, reason: str) -> int:
         contact = _dset_contact(msg)
         if contact:
             msg.reply_lumps.headers.append(contact)
-    to_tag = sl_to_tag(msg) if code >= 180 and not _has_to_tag(msg) else None
-    data = build_reply(msg, code, reason, to_tag=to_tag)
+    data = build_reply(msg, code, reason, sl_tag=code >= 180 and not _has_to_tag(msg))
     if not send(ctx, data, msg.src, msg.proto):
         return -1
     try:  # count_stat twice, with one walk to the counter

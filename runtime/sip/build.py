@@ -33,23 +33,49 @@ def _received_needed(msg: SipMessage, via: Via) -> bool:
 
 
 def _via1_text(msg: SipMessage, hdr: Header, via: Via) -> str:
-    """The first Via header line as a reply carries it (without line end)."""
+    """The first Via header line as a reply carries it (without line end), decided from
+    the parsed ``via``."""
     start = hdr.start
     off = hdr.body_start - start
-    return _via1_line(msg, msg.text[start:hdr.end], off, off + len(hdr.body), via)
-
-
-def _via1_line(msg: SipMessage, line: str, body_start: int, end: int, via: Via) -> str:
-    """``_via1_text`` of the header text ``line`` whose body is ``line[body_start:end]``
-    (what ``SipMessage.reply_view`` gives: no record needed)."""
-    rport = msg.force_rport
-    if not rport:  # ``via.param("rport") is not None`` without its frame
-        for key, _ in via.params:
-            if key == "rport" or key.lower() == "rport":
-                rport = True
-                break
+    line = msg.text[start:hdr.end]
+    end = off + len(hdr.body)
+    rport = msg.force_rport or via.param("rport") is not None
     if not (rport or _received_needed(msg, via)):
         return line[:end]
+    return _via1_rewrite(msg, line, off, end, rport)
+
+
+def _via_sent(body: str) -> tuple[str, str] | None:
+    """``(host, raw parameters)`` of the first Via value of header body ``body``: what
+    ``SipMessage.via1`` parses (``Via._parse_text(body.split(",")[0])``) reduced to what a
+    reply needs, by the same string steps but with no Via object. None where that parse
+    fails (a protocol that is not three ``/`` parts), so ``via1()`` is None."""
+    proto, _, rest = body.partition(",")[0].strip().partition(" ")
+    if proto.count("/") != 2:
+        return None
+    sent_by, _, raw = rest.partition(";")
+    sent_by = sent_by.strip()
+    if sent_by[:1] == "[":
+        return sent_by[:sent_by.find("]") + 1], raw
+    return sent_by.partition(":")[0], raw
+
+
+def _raw_param(raw: str, name: str) -> str | None:
+    """``Via.param(name)`` on the raw parameter text ``raw`` (``name`` lower case): the
+    first parameter so named, "" for a flag, None when absent. A parameter so named puts
+    ``name`` in ``raw.lower()``: callers test that first and skip the call."""
+    for item in raw.split(";"):
+        key, eq, value = item.partition("=")
+        if key.strip().lower() == name:
+            return value.strip() if eq else ""
+    return None
+
+
+def _via1_rewrite(msg: SipMessage, line: str, body_start: int, end: int,
+                  rport: bool) -> str:
+    """The header text ``line`` of the first Via (body ``line[body_start:end]``) with
+    ``;received=`` and, when ``rport``, ``;rport=`` of the packet's source (an rport
+    parameter present gets the value, else one is added)."""
     # position right after host[:port] of the first Via value: before the first ";" or
     # "," (or the end), trailing blanks left out
     cut = line.find(";", body_start, end)
@@ -58,6 +84,11 @@ def _via1_line(msg: SipMessage, line: str, body_start: int, end: int, via: Via) 
         cut = end if comma < 0 else comma
     head_end = body_start + len(line[body_start:cut].rstrip())
     src = msg.src
+    if rport and line[cut:cut + 6].lower() == ";rport" and (cut + 6 == end
+                                                              or line[cut + 6] in ";,"):
+        # the usual flag right after host:port: the first parameter, so the one filled in
+        return (f"{line[:head_end]};received={src[0]}{line[head_end:cut]};rport={src[1]}"
+                f"{line[cut + 6:end]}")
     out = f"{line[:head_end]};received={src[0]}"
     if rport:
         rest = line[head_end:end]
@@ -113,45 +144,81 @@ def _span_scan(params: str, name: str, limit: int) -> tuple[int, int] | None:
 
 def build_reply(msg: SipMessage, code: int, reason: str,
                 extra_headers: list[str] | None = None, to_tag: str | None = None,
-                body: str | None = None, headers: list[str] | None = None) -> bytes:
+                body: str | None = None, headers: list[str] | None = None,
+                sl_tag: bool = False) -> bytes:
     """A reply to request ``msg`` in OpenSIPS's byte layout.
 
     ``extra_headers`` (alias ``headers``) are complete header texts with their CRLF
     (default: the message's ``append_to_reply`` lumps); ``body`` defaults to the reply
-    body lump.
-    """
-    return build_reply_text(msg, code, reason, extra_headers, to_tag, body,
-                            headers).encode("latin-1")
+    body lump. ``sl_tag``: the To gets sl's tag (:func:`sl_to_tag`, from the branch read
+    here) instead of ``to_tag``.
 
-
-def build_reply_text(msg: SipMessage, code: int, reason: str,
-                     extra_headers: list[str] | None = None, to_tag: str | None = None,
-                     body: str | None = None, headers: list[str] | None = None) -> str:
-    """:func:`build_reply` as latin-1 text (tm keeps the text of its replies).
-
-    Every stateless reply and tm's 100 Trying are built here, so copied headers are sliced
-    straight from the received text by their records (no re-finding, one join).
+    Every stateless reply and tm's 100 Trying are built here, so it is one frame: copied
+    headers are sliced straight from the received text (``reply_view``); the first Via
+    is the message's parsed one when there is one, else read from its text
+    (``_via_sent``: a REGISTER's Via is parsed by nothing else).
     """
     if extra_headers is None:
         extra_headers = headers if headers is not None else msg.reply_lumps.headers
     if body is None:
         body = msg.reply_lumps.body
     vias, rrs, to, rest = msg.reply_view(180 <= code < 300)
-    out = [f"SIP/2.0 {code:03d} {reason}\r\n"]
+    status = _STATUS_LINES.get((code, reason))
+    if status is None:
+        status = _status_line(code, reason)
+    out = [status]
     append = out.append
+    branch = ""
     if vias:
-        line, _, end = vias[0]
-        via = msg.via1()
-        if via is not None:
-            append(_via1_line(msg, line, _, end, via))
+        line, off, end = vias[0]
+        # the facts come from the body ``via1()`` parses (a record's, once built): its
+        # Via when parsed before (tm's requests), else read from the text (sl's replies)
+        via_body = msg._value("via")
+        cached = msg._via1_cache
+        if cached is not None and cached[0] is via_body:
+            via = cached[1]
+            if via is None:
+                append(line[:end])
+            else:
+                if sl_tag:
+                    branch = via.param("branch") or ""
+                rport = msg.force_rport
+                if not rport:  # ``via.param("rport") is not None`` without its frame
+                    for key, _ in via.params:
+                        if key == "rport" or key.lower() == "rport":
+                            rport = True
+                            break
+                if rport or _received_needed(msg, via):
+                    append(_via1_rewrite(msg, line, off, end, rport))
+                else:
+                    append(line[:end])
         else:
-            append(line[:end])
+            sent = _via_sent(via_body or "")
+            if sent is None:
+                append(line[:end])
+            else:
+                host, raw = sent
+                low = raw.lower()
+                if sl_tag and "branch" in low:
+                    if low.startswith("branch="):  # the usual first parameter
+                        branch = raw[7:].partition(";")[0].strip()
+                    else:
+                        branch = _raw_param(raw, "branch") or ""
+                rport = msg.force_rport or ("rport" in low
+                                            and _raw_param(raw, "rport") is not None)
+                if (rport or host.strip("[]") != msg.src[0]
+                        or ("received" in low and _raw_param(raw, "received") is not None)):
+                    append(_via1_rewrite(msg, line, off, end, rport))
+                else:
+                    append(line[:end])
         append(CRLF)
         for line, _, end in vias[1:]:
             append(line[:end])
             append(CRLF)
     if rrs:
         out.extend(rrs)
+    if sl_tag:
+        to_tag = sl_to_tag(msg, branch)
     if to is not None:
         append(_to_line_with_tag(*to, to_tag) if to_tag else to[0])
     out.extend(rest)
@@ -161,7 +228,29 @@ def build_reply_text(msg: SipMessage, code: int, reason: str,
         append(body)
     else:
         append(_SERVER_TAIL_EMPTY)
-    return "".join(out)
+    return "".join(out).encode("latin-1")
+
+
+#: (code, reason) -> status line: scripts reply with a few fixed pairs (bounded: a
+#: reason may come from a variable)
+_STATUS_LINES: dict[tuple[int, str], str] = {}
+
+
+def _status_line(code: int, reason: str) -> str:
+    """The status line of a reply, remembered in ``_STATUS_LINES``."""
+    line = f"SIP/2.0 {code:03d} {reason}\r\n"
+    if len(_STATUS_LINES) >= 256:
+        _STATUS_LINES.clear()
+    _STATUS_LINES[(code, reason)] = line
+    return line
+
+
+def build_reply_text(msg: SipMessage, code: int, reason: str,
+                     extra_headers: list[str] | None = None, to_tag: str | None = None,
+                     body: str | None = None, headers: list[str] | None = None) -> str:
+    """:func:`build_reply` as text (a message parsed from bytes is latin-1 text)."""
+    return build_reply(msg, code, reason, extra_headers, to_tag, body,
+                       headers).decode("latin-1")
 
 
 _SERVER_LINE = SERVER_HEADER + CRLF
@@ -200,15 +289,13 @@ def _tag_span(text: str, start: int, end: int) -> tuple[int, int] | None:
 _SL_TAG_FIXED = hashlib.md5(b"OpenSIPS-stateless").hexdigest()
 
 
-def sl_to_tag(msg: SipMessage) -> str:
-    """The To-tag sl adds: a fixed md5 part and a per-request CRC suffix (tags.h layout)."""
-    via = msg.via1()
-    branch = ""
-    if via is not None:  # ``via.branch`` without its two frames (property, ``param``)
-        for key, value in via.params:
-            if key == "branch" or key.lower() == "branch":
-                branch = value or ""
-                break
+def sl_to_tag(msg: SipMessage, branch: str | None = None) -> str:
+    """The To-tag sl adds: a fixed md5 part and a per-request CRC suffix (tags.h layout).
+
+    ``branch``: the first Via's branch ("" for none) when the caller has read it."""
+    if branch is None:
+        via = msg.via1()
+        branch = (via.param("branch") or "") if via is not None else ""
     seed = (msg._value("call-id") or "") + branch  # (a key already: no header_key call)
     return f"{_SL_TAG_FIXED}-{zlib.crc32(seed.encode('latin-1')) & 0xffffffff:08x}"
 
