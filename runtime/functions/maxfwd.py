@@ -16,25 +16,14 @@ MAX_LIMIT = 256  # modparam max_limit default (MAXFWD_UPPER_LIMIT)
 
 
 def _value(msg: Any) -> int:
-    """The value; -1 when absent, -2 when not a number (``is_maxfwd_present``). Read
-    only: the header's record is taken for editing by ``_rewrite`` alone."""
-    text = msg.header("max-forwards")
+    """The value; -1 when absent, -2 when not a number (``is_maxfwd_present``)."""
+    text = msg._value("max-forwards")  # (a key already: no header_key call)
     if text is None:
         return -1
     text = text.strip()
     if not text.isdigit() or int(text) > 65535:
         return -2
     return int(text)
-
-
-def _rewrite(msg: Any, value: int) -> None:
-    hdr = msg.header_fields("max-forwards")[0]  # editable (a copy's records are cloned)
-    start = hdr.body_start
-    width = len(hdr.body)
-    digits = str(value)[-width:] if width else ""
-    new = digits.rjust(width)
-    msg.text = msg.text[:start] + new + msg.text[start + width:]
-    hdr.body = new
 
 
 @export("mf_process_maxfwd_header", module="maxfwd")
@@ -50,7 +39,9 @@ def mf_process_maxfwd_header(ctx: Any, limit: int) -> int:
         return -1
     if value > MAX_LIMIT:
         value = MAX_LIMIT + 1
-    _rewrite(msg, value - 1)
+    # the same width, left-padded: the body in the received text is overwritten
+    width = len(msg._value("max-forwards"))
+    msg.overwrite_body("max-forwards", str(value - 1)[-width:].rjust(width))
     return 1
 
 

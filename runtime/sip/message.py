@@ -631,6 +631,31 @@ class SipMessage:
         return (start, start + len(raw) + 1 + len(rest) - len(rest.lstrip(" \t")),
                 self._bodies[pos])
 
+    def overwrite_body(self, key: str, new: str) -> None:
+        """Write ``new`` over the body of the first header whose key is ``key``, in the
+        received text, keeping its length (``len(new)`` must be the body's): maxfwd
+        decrements Max-Forwards in the received buffer. No record is built for it (a
+        built record shared with a copy is cloned first, that record only)."""
+        pos = self._first[key]
+        recs = self._recs
+        if recs is None and self._packed is not None:
+            recs = self._rec_list()
+        hdr = None if recs is None else recs[pos]
+        if hdr is None:
+            span = self.first_span(key)
+            assert span is not None
+            body_start, old = span[1], span[2]
+            bodies = self._bodies
+            self._bodies = (*bodies[:pos], new, *bodies[pos + 1:])
+        else:
+            if self._shared:  # copy-on-write of this one record (``_unshare``)
+                assert recs is not None
+                hdr = recs[pos] = hdr.clone()
+            body_start, old = hdr.body_start, hdr.body
+            hdr.body = new
+        text = self.text
+        self.text = text[:body_start] + new + text[body_start + len(old):]
+
     def reply_view(self, with_rr: bool) -> tuple[list[tuple[str, int, int]], list[str],
                                                  tuple[str, int, int] | None, list[str]]:
         """What a locally built reply copies, in one call and without building records:
