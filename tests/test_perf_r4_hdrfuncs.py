@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from osipsc.runtime.functions import maxfwd
+from osipsc.runtime.functions import maxfwd, rr
 from osipsc.runtime.sip import message as sipmsg
 from osipsc.runtime.sip.message import SipMessage
 
@@ -101,3 +101,72 @@ def test_copy_keeps_its_value_when_the_original_is_decremented() -> None:
         assert maxfwd.mf_process_maxfwd_header(_Ctx(m), 10) == 1
         assert (m.header("max-forwards"), c.header("max-forwards")) == ("69", "70")
         assert "Max-Forwards: 70" in c.text and "Max-Forwards: 69" in m.text
+
+
+# --- loose_route reads Route headers through SipMessage.spans (no records)
+
+
+def _old_routes(msg: Any) -> Any:
+    """rr's former ``_routes``: through the Header records."""
+    out = []
+    for hdr in msg.fields("route"):
+        spans = rr._route_values(msg, hdr)
+        for i, (a, b) in enumerate(spans):
+            try:
+                uri = rr.addr_uri(msg.text[a:b])
+                puri = rr.SipUri.parse(uri)
+            except (ValueError, rr.UriError):
+                return None
+            out.append(rr._Route(hdr, i, a, b, uri, puri, i == len(spans) - 1))
+    return out
+
+
+def _old_is_myself(mine: Any, uri: Any) -> bool:
+    return (uri.bare_host.lower(), uri.port_no) in mine
+
+
+class _Engine:
+    sockets = [("udp", "127.0.0.1", 5060)]
+
+
+def _lr(text: str, build: bool, old: bool) -> Any:
+    try:
+        msg = SipMessage.parse(text, dst=("127.0.0.1", 5060))
+    except sipmsg.SipParseError:
+        return "error"
+    if build:
+        msg.headers_list  # noqa: B018 - every record built
+    ctx = _Ctx(msg)
+    ctx.engine = _Engine()  # type: ignore[attr-defined]
+    saved = rr._routes, rr._is_myself
+    if old:
+        rr._routes, rr._is_myself = _old_routes, _old_is_myself
+    try:
+        rc = rr.loose_route(ctx)
+    finally:
+        rr._routes, rr._is_myself = saved
+    state = msg.module_data.get("rr")
+    return (rc, msg.new_uri, msg.dst_uri, msg.outgoing_parts(),
+            None if state is None else state.route_params)
+
+
+_ROUTE = st.sampled_from([
+    "<sip:127.0.0.1:5060;lr;ftag=a>", "<sip:127.0.0.1;lr>", "<sip:[::1]:5060;lr>",
+    "<sip:10.0.0.1:5070;lr>", "<sip:10.0.0.2>", "sip:127.0.0.1;lr", "<sips:127.0.0.1;lr>",
+    "<sip:127.0.0.1;transport=tls;lr>", "\"x,y\" <sip:10.0.0.3;lr>", "<bad>", " ",
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.lists(_ROUTE, min_size=1, max_size=3), max_size=3),
+       st.sampled_from(["sip:u@127.0.0.1:5090", "sip:u@127.0.0.1", "sip:127.0.0.1;gr",
+                        "sip:u@10.0.0.9"]),
+       st.booleans(), st.booleans(), st.sampled_from(["\r\n", "\n"]))
+def test_loose_route_spans_match_records(headers: list[list[str]], ruri: str, totag: bool,
+                                         build: bool, eol: str) -> None:
+    lines = ["Via: SIP/2.0/UDP h;branch=z9hG4bK1", "From: <sip:f@g>;tag=1",
+             "To: <sip:t@u>" + (";tag=2" if totag else ""), "Call-ID: c", "CSeq: 2 BYE"]
+    for n, values in enumerate(headers):
+        lines.insert(1 + 2 * n, "Route: " + ",".join(values))
+    text = eol.join([f"BYE {ruri} SIP/2.0", *lines]) + eol + eol
+    assert _lr(text, build, False) == _lr(text, build, True)

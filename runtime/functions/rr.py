@@ -175,10 +175,24 @@ _MINE: dict[tuple[tuple[str, str, int], ...], set[tuple[str, int]]] = {}
 
 
 def _is_myself(mine: set[tuple[str, int]], uri: SipUri) -> bool:
-    return (uri.bare_host.lower(), uri.port_no) in mine
+    host = uri.host  # ``bare_host`` and ``port_no`` without their property frames
+    if host[:1] == "[":
+        host = host[1:-1]
+    port = uri.port
+    return (host.lower(), int(port) if port else uri.default_port) in mine
 
 
-def _route_values(msg: Any, hdr: Any) -> list[tuple[int, int]]:
+class _Hdr(NamedTuple):
+    """Where one Route header is (what ``remove_header`` and the Route edits read): a
+    named tuple made with ``tuple.__new__`` from ``SipMessage.spans``, no record."""
+
+    start: int
+    end: int
+    body_start: int
+    body: str
+
+
+def _route_values(msg: Any, hdr: _Hdr) -> list[tuple[int, int]]:
     """(start, end) text offsets of every comma-separated value of one Route header."""
     out: list[tuple[int, int]] = []
     text = msg.text
@@ -224,7 +238,7 @@ class _Route(NamedTuple):
     """One Route URI of the received message (an ``rr_t`` of loose.c); a named tuple made
     with ``tuple.__new__`` (no __init__ frame per Route URI)."""
 
-    hdr: Any
+    hdr: _Hdr
     index: int          # position inside its header
     start: int
     end: int
@@ -235,15 +249,18 @@ class _Route(NamedTuple):
 
 def _routes(msg: Any) -> list[_Route] | None:
     out: list[_Route] = []
-    for hdr in msg.fields("route"):  # read only: no copy-on-write clone of the records
+    text = msg.text
+    for span in msg.spans("route"):  # no Header records
+        hdr = _new_tuple(_Hdr, span)
         spans = _route_values(msg, hdr)
+        last = len(spans) - 1
         for i, (a, b) in enumerate(spans):
             try:
-                uri = addr_uri(msg.text[a:b])
+                uri = addr_uri(text[a:b])
                 puri = SipUri.parse(uri)
             except (ValueError, UriError):
                 return None
-            out.append(_new_tuple(_Route, (hdr, i, a, b, uri, puri, i == len(spans) - 1)))
+            out.append(_new_tuple(_Route, (hdr, i, a, b, uri, puri, i == last)))
     return out
 
 
@@ -332,7 +349,7 @@ def loose_route(ctx: Any) -> int:
     except UriError:
         return -1
     mine = _my_addresses(ctx)
-    if not msg.to_tag:
+    if not tag_param(msg._value("to")):  # ``msg.to_tag`` without its property frame
         return _after_loose(ctx, routes, True, mine)
     if _is_myself(mine, ruri) and ruri.param("gr") is None:
         return _after_strict(ctx, routes)

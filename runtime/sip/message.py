@@ -631,6 +631,24 @@ class SipMessage:
         return (start, start + len(raw) + 1 + len(rest) - len(rest.lstrip(" \t")),
                 self._bodies[pos])
 
+    def spans(self, key: str) -> list[tuple[int, int, int, str]]:
+        """``(start, end, body_start, body)`` of every header whose key is ``key``, as
+        their records have them (``fields(key)``), without building a record for the
+        usual single header: loose_route reads the Route header(s) of every request."""
+        pos = self._first.get(key)
+        if pos is None:
+            return []
+        keys = self._keys
+        recs = self._recs
+        if (self._lazy is None or (recs is None and self._packed is not None)
+                or (recs is not None and recs[pos] is not None)
+                or (len(self._first) != len(keys) and keys.count(key) > 1)):
+            return [(h.start, h.end, h.body_start, h.body) for h in self.fields(key)]
+        span = self.first_span(key)
+        assert span is not None
+        start = span[0]
+        return [(start, start + len(self._lazy[1][pos]) + 2, span[1], span[2])]
+
     def overwrite_body(self, key: str, new: str) -> None:
         """Write ``new`` over the body of the first header whose key is ``key``, in the
         received text, keeping its length (``len(new)`` must be the body's): maxfwd
