@@ -14,7 +14,7 @@ import copyreg as _copyreg
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
-from operator import add, itemgetter
+from operator import add
 from types import MappingProxyType
 from typing import Any
 
@@ -134,9 +134,6 @@ _REQUIRED_REQUEST = frozenset(_REQUIRED_ORDER)
 _REQUIRED_REPLY = frozenset(_REQUIRED_ORDER[1:])
 #: copied into a local reply after the To (``reply_view``), first occurrence each
 _REPLY_REST = ("from", "call-id", "cseq")
-_NAME_OF = itemgetter(0)
-_SEP_OF = itemgetter(1)
-_REST_OF = itemgetter(2)
 #: what ``str.splitlines`` breaks at, besides CR and LF
 _LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
@@ -248,7 +245,7 @@ class ReplyLumps:
 class SipMessage:
     """A parsed request or reply with its pending edits.
 
-    Header records: the fast parse (``_scan_lines``) keeps the header lines and their
+    Header records: the fast parse (``_parse``) keeps the header lines and their
     lookup keys only, and builds a :class:`Header` the first time it is asked for
     (``_record``): most messages are read through a handful of headers. ``_first`` maps a
     key to the position of its first header; ``_recs`` holds the records built so far
@@ -358,11 +355,38 @@ class SipMessage:
                 raise SipParseError("bad method")
         pos = nl + 1
         end = text.find("\r\n\r\n", pos)
-        if not (_FAST_PATH and end > pos and text[pos] not in "\r\n \t"
-                and self._scan_lines(text, pos, end)):
+        # the common shape - CRLF lines, no folding, a colon after a name on every line:
+        # one split and a few C-level passes; keys come from the memo of header layouts
+        # and records are built when first asked for (``_record``). Any other shape goes
+        # to ``_scan_general``, which gives the same results, or the error.
+        cl_text = None
+        fast = False
+        if _FAST_PATH and end > pos and text[pos] not in "\r\n \t":
+            block = text[pos:end]
+            # splitlines also breaks at a lone CR or LF (and VT, FF, FS, GS, RS, NEL): any
+            # of them makes more lines than CRLFs; one ending the block would be dropped
+            lines = block.splitlines()
+            if len(lines) == block.count("\r\n") + 1 and block[-1] not in _LINE_BREAKS:
+                parts = tuple(map(str.partition, lines, repeat(":")))
+                # the three columns in one C call
+                names, seps, rests = zip(*parts)  # noqa: B905 - 3-tuples; a keyword is slower
+                layout = _layout_get(names) or header_layout(names)
+                # (not: a blank-led or empty name, or a line without a colon)
+                if layout[2] and "" not in seps:
+                    fast = True
+                    first_pos = layout[1]
+                    self._keys, self._first = layout[0], first_pos
+                    self._bodies = bodies = tuple(map(str.strip, rests, repeat(" \t")))
+                    self._lazy = (pos, lines, parts)
+                    self.eoh = end + 2
+                    self.body_start = end + 4
+                    at = first_pos.get("content-length")
+                    if at is not None:
+                        cl_text = bodies[at]
+        if not fast:
             self._scan_general(text, pos)
+            cl_text = self._value("content-length")
         body = text[self.body_start:]
-        cl_text = self._value("content-length")
         if cl_text is not None:
             # only ASCII digits make a length (parse_content_length): '²' or '٣' pass
             # isdigit() but are a malformed value, left alone like any other
@@ -380,29 +404,6 @@ class SipMessage:
                 SipUri.parse(ruri)
             except UriError as exc:
                 raise SipParseError(str(exc)) from exc
-
-    def _scan_lines(self, text: str, pos: int, end: int) -> bool:
-        """The common shape - CRLF lines, no folding, a colon after a name on every line:
-        one split and a few C-level passes; keys come from the memo of header layouts and
-        records are built when first asked for (``_record``). False (nothing set) for any
-        other shape: ``_scan_general`` then gives the same results, or the error."""
-        block = text[pos:end]
-        # splitlines also breaks at a lone CR or LF (and VT, FF, FS, GS, RS, NEL): any of
-        # them makes more lines than CRLFs; one ending the block would be dropped silently
-        lines = block.splitlines()
-        if len(lines) != block.count("\r\n") + 1 or block[-1] in _LINE_BREAKS:
-            return False
-        parts = tuple(map(str.partition, lines, repeat(":")))
-        names = tuple(map(_NAME_OF, parts))
-        layout = _layout_get(names) or header_layout(names)
-        if not layout[2] or not min(map(_SEP_OF, parts)):
-            return False  # a blank-led or empty name, or a line without a colon
-        self._keys, self._first = layout[0], layout[1]
-        self._bodies = tuple(map(str.strip, map(_REST_OF, parts), repeat(" \t")))
-        self._lazy = (pos, lines, parts)
-        self.eoh = end + 2
-        self.body_start = end + 4
-        return True
 
     def _scan_general(self, text: str, pos: int) -> None:
         """Every shape OpenSIPS accepts: LF-only lines, folded lines, no blank line."""
