@@ -10,7 +10,41 @@ from dataclasses import dataclass
 from itertools import repeat
 
 _new_object = object.__new__
-_set = object.__setattr__
+#: the Via protocol text (``SIP/2.0/UDP``) -> (protocol, transport): a few spellings
+_PROTOCOLS: dict[str, tuple[str, str]] = {}
+#: sent-by text (``host:port``) -> (host, port): a sender repeats its own; both bounded
+_SENT_BY: dict[str, tuple[str, str]] = {}
+_MEMO_MAX = 1024
+
+
+def _protocol(proto: str, text: str) -> tuple[str, str]:
+    """``(name/version, TRANSPORT)`` of a Via protocol text, remembered; ValueError
+    (never remembered) when it is not three ``/`` parts."""
+    parts = proto.split("/")
+    if len(parts) != 3:
+        raise ValueError(f"bad Via protocol in {text!r}")
+    name, version, transport = parts
+    head = (f"{name.strip()}/{version.strip()}", transport.strip().upper())
+    if len(_PROTOCOLS) >= _MEMO_MAX:
+        _PROTOCOLS.clear()
+    _PROTOCOLS[proto] = head
+    return head
+
+
+def _sent_by(text: str) -> tuple[str, str]:
+    """``(host, port)`` of a Via sent-by text (IPv6 references keep their brackets),
+    remembered."""
+    sent_by = text.strip()
+    if sent_by[:1] == "[":
+        end = sent_by.find("]")
+        host, port = sent_by[:end + 1], sent_by[end + 2:] if end + 1 < len(sent_by) else ""
+    else:
+        host, _, port = sent_by.partition(":")
+    hostport = (host, port.strip())
+    if len(_SENT_BY) >= _MEMO_MAX:
+        _SENT_BY.clear()
+    _SENT_BY[text] = hostport
+    return hostport
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,32 +68,29 @@ class Via:
     def _parse_text(cls, text: str) -> Via:
         text = text.strip()
         proto, _, rest = text.partition(" ")
-        parts = proto.split("/")
-        if len(parts) != 3:
-            raise ValueError(f"bad Via protocol in {text!r}")
-        name, version, transport = parts
+        head = _PROTOCOLS.get(proto)
+        if head is None:
+            head = _protocol(proto, text)
+        protocol, transport = head
         sent_by, semi, raw_params = rest.partition(";")
-        sent_by = sent_by.strip()
-        if sent_by[:1] == "[":
-            end = sent_by.find("]")
-            host, port = sent_by[:end + 1], sent_by[end + 2:] if end + 1 < len(sent_by) else ""
-        else:
-            host, _, port = sent_by.partition(":")
+        hostport = _SENT_BY.get(sent_by)
+        if hostport is None:
+            hostport = _sent_by(sent_by)
+        host, port = hostport
         params: tuple[tuple[str, str | None], ...] = ()
         if raw_params:
             found = []  # a loop, not a comprehension: no extra frame (Python 3.11)
             for key, eq, value in map(str.partition, raw_params.split(";"), repeat("=")):
                 found.append((key.strip(), value.strip() if eq else None))
             params = tuple(found)
-        protocol = f"{name.strip()}/{version.strip()}"
         if cls is not Via:
-            return cls(protocol, transport.strip().upper(), host, port.strip(), params)
+            return cls(protocol, transport, host, port, params)
         via = _new_object(Via)  # the frozen dataclass __init__ without its Python frame
-        _set(via, "protocol", protocol)
-        _set(via, "transport", transport.strip().upper())
-        _set(via, "host", host)
-        _set(via, "port", port.strip())
-        _set(via, "params", params)
+        _SET_PROTOCOL(via, protocol)
+        _SET_TRANSPORT(via, transport)
+        _SET_HOST(via, host)
+        _SET_PORT(via, port)
+        _SET_PARAMS(via, params)
         return via
 
     def param(self, name: str) -> str | None:
@@ -78,3 +109,11 @@ class Via:
     def port_text(self) -> str:
         """The port as written (tm's name for it: ``adapter.top_via`` hands this Via out)."""
         return self.port
+
+
+#: the slots' own setters: fill a new frozen Via without its __setattr__ guard
+_SET_PROTOCOL = Via.__dict__["protocol"].__set__
+_SET_TRANSPORT = Via.__dict__["transport"].__set__
+_SET_HOST = Via.__dict__["host"].__set__
+_SET_PORT = Via.__dict__["port"].__set__
+_SET_PARAMS = Via.__dict__["params"].__set__
