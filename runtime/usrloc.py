@@ -99,22 +99,33 @@ class UsrLoc:
     def contacts(self, domain: str, aor: str, include_expired: bool = False,
                  now: float | None = None) -> list[Contact]:
         """Live bindings of ``aor`` (expired ones are purged as the usrloc timer would);
-        ``now`` is the caller's reading of the clock when it has one (registrar's save)."""
+        ``now`` is the caller's reading of the clock when it has one."""
+        if include_expired:
+            found = self.domains.get(domain, {}).get(aor)
+            return [] if found is None else list(found)
+        return list(self.live(domain, aor, self.now() if now is None else now))
+
+    def live(self, domain: str, aor: str, now: float) -> list[Contact] | tuple[()]:
+        """:meth:`contacts` as the stored list itself, for a caller that only reads it
+        (registrar's save and lookup: no copy per message); expired bindings are purged
+        first, so the list holds the live ones only."""
         records = self.domains.get(domain)
         if records is None:
-            return []
+            return ()
         found = records.get(aor)
         if found is None:
-            return []
-        if now is None:
-            now = self.now()
+            return ()
+        for c in found:  # usually all live: then nothing is built
+            if not (c.expires == 0 or c.expires > now):
+                break
+        else:
+            return found
         live = [c for c in found if c.expires == 0 or c.expires > now]
-        if not include_expired and len(live) != len(found):
-            if live:
-                records[aor] = live
-            else:
-                records.pop(aor, None)
-        return live if not include_expired else list(found)
+        if live:
+            records[aor] = live
+        else:
+            records.pop(aor, None)
+        return live
 
     def upsert(self, domain: str, aor: str, contact: Contact) -> Contact:
         """Add a binding or refresh the one with the same URI."""

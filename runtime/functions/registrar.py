@@ -154,7 +154,8 @@ def _reply(ctx: Any, code: int, reason: str, headers: list[str]) -> int:
     return _send_reply(ctx, code, reason)
 
 
-def contact_header(ul: Any, contacts: list[Contact], now: float | None = None) -> str | None:
+def contact_header(ul: Any, contacts: list[Contact] | tuple[Contact, ...],
+                   now: float | None = None) -> str | None:
     """The Contact header of the 200 OK (None when there is no binding)."""
     if not contacts:
         return None
@@ -163,25 +164,37 @@ def contact_header(ul: Any, contacts: list[Contact], now: float | None = None) -
     parts = []
     for c in contacts:
         expires = c.expires
-        q = c.q
-        text = (f"<{c.uri}>;expires={max(0, int(expires - now)) if expires else 0}" if q < 0
-                else f"<{c.uri}>;q={c.q_text()};expires="
-                     f"{max(0, int(expires - now)) if expires else 0}")
+        left = 0
+        if expires:  # ``max(0, int(expires - now))`` without two builtin calls
+            left = int(expires - now)
+            if left < 0:
+                left = 0
+        text = (f"<{c.uri}>;expires={left}" if c.q < 0
+                else f"<{c.uri}>;q={c.q_text()};expires={left}")
         if c.received:
-            text += f';received="{c.received}"'
+            text = f'{text};received="{c.received}"'
         parts.append(text)
-    return "Contact: " + ", ".join(parts) + "\r\n"
+    return f"Contact: {', '.join(parts)}\r\n"
 
 
-def _sorted(contacts: list[Contact]) -> list[Contact]:
-    """Highest q first, registration order among equals (a stable sort)."""
-    if len(contacts) < 2:  # nothing to order (the sort would copy it all the same)
-        return list(contacts)
+def _sorted(contacts: list[Contact] | tuple[Contact, ...]) -> list[Contact]:
+    """Highest q first, registration order among equals (a stable sort; a new list)."""
     return sorted(contacts, key=_neg_q)
 
 
 def _neg_q(c: Contact) -> int:
     return -c.q
+
+
+def _contact_bodies(msg: Any) -> list[str]:
+    """``msg.headers("contact")`` without building a header record for the usual one
+    Contact header (its body is ``_value``'s; the key's count says it is alone)."""
+    value = msg._value("contact")
+    if value is None:
+        return []
+    if msg._keys.count("contact") == 1:
+        return [value]
+    return msg.headers("contact")
 
 
 @export("save", module="registrar")
@@ -194,10 +207,15 @@ def save(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None
     flags = flags or ""
     no_reply = "r" in flags
     _, ints, memo = _prepared(engine)
+    # (``_value(k)`` is ``header(k)`` for a name that is its own key)
+    uri = aor if aor else (msg._value("to") or "")
     if ints is None:  # a setting that is no integer: converted (and raising) as always
-        key = aor_of(engine, aor if aor else (msg.header("to") or ""))
+        key = aor_of(engine, uri)
     else:
-        key = _aor_cached(aor if aor else (msg.header("to") or ""), ints, memo)
+        try:
+            key = memo[uri]
+        except KeyError:
+            key = _aor_cached(uri, ints, memo)
     if key is None:
         if not no_reply:
             _reply(ctx, 400, "Bad Request", ["P-Registrar-Error: Bad address of record\r\n"])
@@ -206,22 +224,22 @@ def save(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None
         settings = _settings(engine)
         ints = (0, 0, int(settings[2]), int(settings[3]), int(settings[4]), int(settings[5]))
     default_expires, max_expires, min_expires, default_q = ints[2:6]
-    hdr_expires = msg.header("expires")
+    hdr_expires = msg._value("expires")
     if hdr_expires is not None:
         hdr_expires = hdr_expires.strip()
         if hdr_expires.isdigit():
             default_expires = int(hdr_expires)
-    bodies = msg.headers("contact")
+    bodies = _contact_bodies(msg)
     if len(bodies) == 1 and "," not in bodies[0]:  # the usual one contact: nothing to split
         value = bodies[0].strip()
         values = [value] if value else []
     else:
         values = [c for v in bodies for c in split_contacts(v)]
     now = ul.now()
-    callid = msg.header("call-id") or ""
-    cseq_num = msg.cseq_num
-    cseq = int(cseq_num) if cseq_num.isdigit() else 0
-    ua = msg.header("user-agent")
+    callid = msg._value("call-id") or ""
+    cseq_parts = (msg._value("cseq") or "").split()  # ``msg.cseq_num`` without its frame
+    cseq = int(cseq_parts[0]) if cseq_parts and cseq_parts[0].isdigit() else 0
+    ua = msg._value("user-agent")
     if values == ["*"]:
         if default_expires != 0:
             if not no_reply:
@@ -249,8 +267,11 @@ def save(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None
     if no_reply:
         return 1
     # the virtual clock stands still during one call: one reading serves the whole save
-    header = contact_header(ul, _sorted(ul.contacts(domain, key, now=now)), now)
-    _reply(ctx, 200, "OK", [header] if header else [])
+    live = ul.live(domain, key, now)
+    header = contact_header(ul, _sorted(live) if len(live) > 1 else live, now)
+    if header:
+        msg.reply_lumps.headers.append(header)
+    _send_reply(ctx, 200, "OK")
     return 1
 
 
@@ -302,7 +323,7 @@ def lookup(ctx: Any, domain: str, flags: str | None = None, aor: str | None = No
     key = aor_of(engine, uri) if ints is None else _aor_cached(uri, ints, memo)
     if key is None:
         return -3
-    contacts = ul.contacts(domain, key)
+    contacts = ul.live(domain, key, ul.now())
     if not contacts:
         return -1
     if len(contacts) > 1:
