@@ -170,3 +170,23 @@ def test_loose_route_spans_match_records(headers: list[list[str]], ruri: str, to
         lines.insert(1 + 2 * n, "Route: " + ",".join(values))
     text = eol.join([f"BYE {ruri} SIP/2.0", *lines]) + eol + eol
     assert _lr(text, build, False) == _lr(text, build, True)
+
+
+# --- the tag scan finds '<' with str.find when no quote can hide it
+
+
+_TAG_PIECES = st.sampled_from(['"', "<", ">", ";", "tag", "=", "x", " ", "TAG", "sip:a@b",
+                               ",", "\\"])
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(_TAG_PIECES, max_size=14))
+def test_scan_tag_matches_name_addr_parse(pieces: list[str]) -> None:
+    from osipsc.runtime.sip import nameaddr
+
+    text = "".join(pieces)
+    try:
+        want = nameaddr.NameAddr._parse_text(text).tag
+    except ValueError:
+        want = None
+    assert nameaddr._scan_tag(text) == want

@@ -119,7 +119,7 @@ def _insert(ctx: Any, prefix: str, suffix: str, extra: str | None) -> int:
 
 
 def _ftag(msg: Any) -> str:
-    tag = tag_param(msg.header("from"))  # the tag only: no NameAddr of every From
+    tag = tag_param(msg._value("from"))  # the tag only: no NameAddr of every From
     return f";ftag={tag}" if tag else ""
 
 

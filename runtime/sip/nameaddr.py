@@ -116,7 +116,8 @@ _LAST_TAG: tuple[str | None, str | None] = (None, None)
 
 def _scan_tag(text: str) -> str | None:
     """``tag_param`` past its memos."""
-    lt = _find_unquoted(text, "<")
+    # ``_find_unquoted`` only when a quote may hide the '<' (no frame for a bare To)
+    lt = text.find("<") if '"' not in text else _find_unquoted(text, "<")
     if lt >= 0:
         gt = text.find(">", lt)
         if gt < 0:
