@@ -264,3 +264,38 @@ def test_contact_header_matches_reference(rows: list[tuple[float, int, str | Non
                                           now: float) -> None:
     contacts = [Contact(f"sip:{i}@h", e, q, received=r) for i, (e, q, r) in enumerate(rows)]
     assert registrar.contact_header(None, contacts, now) == ref_contact_header(contacts, now)
+
+
+def _sl_stats(engine: Engine) -> dict[str, int]:
+    found = {}
+    for name in ("1xx_replies", "2xx_replies", "4xx_replies", "sent_replies"):
+        stat = engine.stats.find(name, "sl")
+        found[name] = stat.value if stat is not None else -1
+    return found
+
+
+def test_sl_counters_match_inc_counting() -> None:
+    """sl's memoised counters count what ``StatsRegistry.inc`` counted, with two engines
+    taking turns (the memo follows the registry)."""
+    engines = _engines()
+    expected = {"1xx_replies": 0, "2xx_replies": 0, "4xx_replies": 0, "sent_replies": 0}
+    options = invite(0, "x").replace(b"INVITE", b"OPTIONS")
+    for n in range(3):
+        for engine in engines:
+            engine.receive(register(n, "alice", [[CONTACTS[0]]], None), SRC)
+            engine.receive(options, SRC)  # 405 Method Not Allowed
+    expected.update({"2xx_replies": 3, "4xx_replies": 3, "sent_replies": 6})
+    for engine in engines:
+        assert _sl_stats(engine) == expected
+
+
+def test_sl_counts_through_inc_on_a_stand_in() -> None:
+    from types import SimpleNamespace
+
+    from osipsc.runtime.functions import sl
+
+    seen: list[tuple[str, str, int]] = []
+    stand_in = SimpleNamespace(stats=SimpleNamespace(inc=lambda *a: seen.append(a)))
+    sl._count_reply(stand_in, "4xx_replies")  # noqa: SLF001
+    sl._count_reply(SimpleNamespace(), "4xx_replies")  # noqa: SLF001 - no stats: nothing
+    assert seen == [("sl", "4xx_replies", 1), ("sl", "sent_replies", 1)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from osipsc.runtime.sip.build import build_reply
+from osipsc.runtime.stats import ULONG, StatsRegistry
 
 from ._sipmsg import count_stat, send
 from .registry import export
@@ -55,19 +56,47 @@ def send_stateless_reply(ctx: Any, code: int, reason: str) -> int:
     data = build_reply(msg, code, reason, sl_tag=code >= 180 and not _has_to_tag(msg))
     if not send(ctx, data, msg.src, msg.proto):
         return -1
-    try:  # count_stat twice, with one walk to the counter
-        inc = ctx.engine.stats.inc
-    except AttributeError:
-        return 1
-    if callable(inc):
-        inc("sl", _CLASS_STATS[min(max(code // 100, 1), 6)], 1)
-        inc("sl", "sent_replies", 1)
+    _count_reply(ctx.engine, _CLASS_STATS[min(max(code // 100, 1), 6)])
     return 1
 
 
 #: reply class -> its statistic (index 1..6), spelt once instead of per reply
 _CLASS_STATS = ("", "1xx_replies", "2xx_replies", "3xx_replies", "4xx_replies",
                 "5xx_replies", "6xx_replies")
+
+#: [the registry, {class statistic: (its Stat, sent_replies' Stat)}] of the last engine
+_COUNTERS: list[Any] = [None, {}]
+
+
+def _count_reply(engine: Any, klass: str) -> None:
+    """Count a sent reply: ``sl:<class>`` and ``sl:sent_replies``. On the spine's engine
+    the two ``Stat`` objects are fetched once per registry (``StatsRegistry.counter``)
+    and bumped as ``StatsRegistry.inc`` does; anything else goes through ``inc``."""
+    states = getattr(engine, "_states", None)  # (the ``stats`` property, minus 2 frames)
+    stats = states.get("statistics") if type(states) is dict else None
+    if type(stats) is StatsRegistry:
+        memo = _COUNTERS
+        if memo[0] is not stats:
+            memo[0], memo[1] = stats, {}
+        pair = memo[1].get(klass)
+        if pair is None:
+            pair = (stats.counter("sl", klass), stats.counter("sl", "sent_replies"))
+            if None in pair:  # not registered (yet): ``inc`` ignores it, or finds it later
+                stats.inc("sl", klass, 1)
+                stats.inc("sl", "sent_replies", 1)
+                return
+            memo[1][klass] = pair
+        for stat in pair:
+            if stat.func is None:
+                stat.value = (stat.value + 1) % ULONG
+        return
+    try:
+        inc = engine.stats.inc
+    except AttributeError:
+        return
+    if callable(inc):
+        inc("sl", klass, 1)
+        inc("sl", "sent_replies", 1)
 
 
 @export("sl_send_reply", module="sl")
