@@ -190,3 +190,36 @@ def test_scan_tag_matches_name_addr_parse(pieces: list[str]) -> None:
     except ValueError:
         want = None
     assert nameaddr._scan_tag(text) == want
+
+
+# --- is_method reads the method and its id without the method_name / method_id frames
+
+
+def _old_is_method(msg: SipMessage, methods: str) -> int:
+    from osipsc.runtime.functions import sipmsgops
+    from osipsc.runtime.sip.message import method_id
+
+    current = msg.method_name
+    ids, names = sipmsgops._method_set(str(methods))
+    if ids and method_id(current) in ids:
+        return 1
+    if names and current.lower() in names:
+        return 1
+    return -1
+
+
+_METHODS = st.sampled_from(["INVITE", "invite", "ACK", "BYE", "FOO", "foo", "REGISTER",
+                            "Invite", "\xb5X", "PRACK"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_METHODS, st.lists(_METHODS, min_size=1, max_size=3), st.booleans())
+def test_is_method_matches_former_code(method: str, wanted: list[str], reply: bool) -> None:
+    from osipsc.runtime.functions import sipmsgops
+
+    first = "SIP/2.0 200 OK" if reply else f"{method} sip:a@b SIP/2.0"
+    text = (f"{first}\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:f@g>;tag=1\r\nTo: <sip:t@u>\r\n"
+            f"Call-ID: c\r\nCSeq: 1 {method}\r\n\r\n")
+    msg = SipMessage.parse(text)
+    arg = "|".join(wanted)
+    assert sipmsgops.is_method(_Ctx(msg), arg) == _old_is_method(msg, arg)

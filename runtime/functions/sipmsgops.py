@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from osipsc.runtime.sip.headers import name_matches
-from osipsc.runtime.sip.message import METHOD_IDS, method_id
+from osipsc.runtime.sip.message import METHOD_IDS, METHOD_OTHER
 from osipsc.runtime.sip.nameaddr import tag_param as _tag_param
 from osipsc.runtime.sip.uri import SipUri, UriError
 
@@ -51,9 +51,11 @@ def _method_set(methods: str) -> tuple[frozenset[int], tuple[str, ...]]:
 @export("is_method", module="sipmsgops")
 def is_method(ctx: Any, methods: str) -> int:
     """Known methods compare by id (as OpenSIPS's parsed method), others by name."""
-    current = ctx.msg.method_name
-    ids, names = _method_set(str(methods))
-    if ids and method_id(current) in ids:
+    msg = ctx.msg
+    current = msg.method if msg.is_request else msg.cseq_method  # ``method_name``
+    ids, names = _method_set(methods if type(methods) is str else str(methods))
+    # ``method_id`` without its frame
+    if ids and METHOD_IDS.get(current.upper(), METHOD_OTHER) in ids:
         return 1
     if names and current.lower() in names:
         return 1
