@@ -192,7 +192,7 @@ def test_scan_tag_matches_name_addr_parse(pieces: list[str]) -> None:
     assert nameaddr._scan_tag(text) == want
 
 
-# --- is_method reads the method and its id without the method_name / method_id frames
+# --- is_method looks the method id up without the method_id frame
 
 
 def _old_is_method(msg: SipMessage, methods: str) -> int:

@@ -51,8 +51,7 @@ def _method_set(methods: str) -> tuple[frozenset[int], tuple[str, ...]]:
 @export("is_method", module="sipmsgops")
 def is_method(ctx: Any, methods: str) -> int:
     """Known methods compare by id (as OpenSIPS's parsed method), others by name."""
-    msg = ctx.msg
-    current = msg.method if msg.is_request else msg.cseq_method  # ``method_name``
+    current = ctx.msg.method_name
     ids, names = _method_set(methods if type(methods) is str else str(methods))
     # ``method_id`` without its frame
     if ids and METHOD_IDS.get(current.upper(), METHOD_OTHER) in ids:
