@@ -82,10 +82,12 @@ def _via1_rewrite(msg: SipMessage, line: str, body_start: int, end: int,
     comma = line.find(",", body_start, end)
     if cut < 0 or 0 <= comma < cut:
         cut = end if comma < 0 else comma
-    head_end = body_start + len(line[body_start:cut].rstrip())
+    head_end = cut
+    if cut > body_start and line[cut - 1].isspace():  # (rstrip's blanks: isspace's)
+        head_end = body_start + len(line[body_start:cut].rstrip())
     src = msg.src
-    if rport and line[cut:cut + 6].lower() == ";rport" and (cut + 6 == end
-                                                              or line[cut + 6] in ";,"):
+    if rport and (line.startswith(";rport", cut) or line[cut:cut + 6].lower() == ";rport") \
+            and (cut + 6 == end or line[cut + 6] in ";,"):
         # the usual flag right after host:port: the first parameter, so the one filled in
         return (f"{line[:head_end]};received={src[0]}{line[head_end:cut]};rport={src[1]}"
                 f"{line[cut + 6:end]}")
