@@ -21,7 +21,8 @@ def _value(msg: Any) -> int:
     if text is None:
         return -1
     text = text.strip()
-    if not text.isdigit() or int(text) > 65535:
+    # only ASCII digits make a number: '²' passes isdigit() but int() refuses it
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
         return -2
     return int(text)
 

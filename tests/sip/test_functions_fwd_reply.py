@@ -210,6 +210,15 @@ def test_maxfwd_in_place() -> None:
     assert b"SIP/2.0\r\nMax-Forwards: 70\r\n" in missing.engine.sent[0][0]
 
 
+def test_maxfwd_non_ascii_digits_are_not_a_number() -> None:
+    """'²' and '٣' pass str.isdigit(): they are a malformed value (-2), not a crash or 3."""
+    text = case_message("fwd-stateless", "03-du.sip")
+    for bad in ("²", "٣", "7²"):
+        ctx = FakeCtx(SipMessage.parse(text.replace("Max-Forwards: 5", f"Max-Forwards: {bad}")))
+        assert maxfwd.mf_process_maxfwd_header(ctx, 10) == -2
+        assert maxfwd.is_maxfwd_lt(ctx, 10) == -3
+
+
 def test_loose_route_to_next_hop() -> None:
     text = case_message("fwd-stateless", "03-du.sip").replace(
         "Max-Forwards: 5\r\n",
