@@ -230,7 +230,8 @@ class TransactionManager:
             fr_inv_timeout=fr_inv_timeout,
             uas_key=key,
             tag_listen=self._local(engine),
-            tag_via=via,
+            # key[0] is the branch or "": the same To-tag seed as a missing branch
+            tag_via=(via.host, via.port_text, key[0]),
         )
         self.by_uas[key] = txn
         self.bindings[id(msg)] = _new_tuple(Binding, (msg, txn, None, None))

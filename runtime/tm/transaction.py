@@ -90,14 +90,17 @@ class Transaction:
     bavps: dict[int, dict[str, list[Any]]] | None = None
     # what ``tm_to_tag`` computes the To-tag from, when ``to_tag`` is None
     tag_listen: tuple[str, int] | None = None
-    tag_via: Any = None
+    # the top Via's (host, port_text, branch): strings, not the parsed Via, which would
+    # keep a GC-tracked object alive for every waiting transaction
+    tag_via: tuple[str, str, str | None] | None = None
 
     def reply_tag(self) -> str:
         """The To-tag of tm's replies (``tm_to_tag`` of the listening socket and the
         request's top Via), computed on first use."""
         tag = self.to_tag
         if tag is None:
-            tag = self.to_tag = tm_to_tag(self.tag_listen or ("", 0), self.tag_via)
+            tag = self.to_tag = tm_to_tag(self.tag_listen or ("", 0),
+                                          self.tag_via or ("", "", None))
         return tag
 
     @property
@@ -192,10 +195,11 @@ def _fixed_tag(listen: tuple[str, int]) -> str:
     return fixed
 
 
-def tm_to_tag(listen: tuple[str, int], via: Any) -> str:
-    """The To-tag tm puts in its replies for this request."""
+def tm_to_tag(listen: tuple[str, int], via: tuple[str, str, str | None]) -> str:
+    """The To-tag tm puts in its replies for this request; ``via``: the top Via's host,
+    port text and branch."""
     fixed = _FIXED_TAGS.get(listen) or _fixed_tag(listen)
-    branch = via.branch
-    seed = via.host + via.port_text if branch is None else via.host + via.port_text + branch
+    host, port_text, branch = via
+    seed = host + port_text if branch is None else host + port_text + branch
     crc = ~binascii.crc_hqx(seed.encode("latin-1"), 0xFFFF) & 0xFFFF
     return f"{fixed}-{format(crc, '04x')[::-1]}"
