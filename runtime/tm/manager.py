@@ -41,9 +41,9 @@ _new_object = object.__new__
 
 
 class FrTimer:
-    """A branch's fr timer on the Engine's clock (``Clock.schedule``): the handle calls
-    the manager itself, so a waiting branch keeps one object alive instead of a handle, a
-    partial and a heap entry."""
+    """A branch's re-armed fr timer on the Engine's clock (``Clock.schedule``; the first
+    one is the ``Branch`` itself): the handle calls the manager itself, so a waiting branch
+    keeps one object alive instead of a handle, a partial and a heap entry."""
 
     __slots__ = ("due", "cancelled", "manager", "txn", "branch")
 
@@ -468,6 +468,7 @@ class TransactionManager:
         for b in txn.branches:
             adapter.cancel_timer(b.timer)
             b.timer = None  # the handle's partial refers back to txn: free it by refcount
+            b.txn = None  # the branch as its own timer handle: the same cycle
             self.by_uac.pop(b.via_branch, None)
         key = txn.uas_key
         if key is not None:
@@ -500,7 +501,7 @@ class TransactionManager:
         """CANCEL every pending branch that saw a provisional reply; the others get theirs
         when their first provisional arrives (a CANCEL needs one, RFC 3261 9.1)."""
         for b in txn.pending_branches:
-            if b.cancelled:
+            if b.cancel_sent:
                 continue
             if b.provisional >= 100:
                 self._send_cancel(txn, b, reason)
@@ -521,7 +522,7 @@ class TransactionManager:
         lines += [f"Route: {r}" for r in req.headers("route")]
         text = "\r\n".join(lines) + "\r\nMax-Forwards: 70\r\n" + reason
         text += "Content-Length: 0\r\n\r\n"
-        b.cancelled = True
+        b.cancel_sent = True
         b.cancel_reason = None
         adapter.send(self.engine, text, (b.dst[0], b.dst[1]), b.dst[2])
 
@@ -680,6 +681,11 @@ class TransactionManager:
         clock = getattr(self.engine, "clock", None)
         schedule = getattr(clock, "schedule", None)
         if schedule is not None:  # the Engine's clock: the handle carries its own call
+            if branch.manager is None:  # first arm: the branch is the handle
+                branch.manager, branch.txn = self, txn
+                branch.timer = schedule(branch, seconds)
+                return
+            # re-armed (the branch's handle stays disarmed in its bucket)
             timer = _new_object(FrTimer)
             timer.manager, timer.txn, timer.branch = self, txn, branch
             branch.timer = schedule(timer, seconds)

@@ -37,7 +37,20 @@ class Branch:
     local: bool = False        # final outcome generated locally (fr timer)
     timer: Any = None
     cancel_reason: str | None = None  # CANCEL wanted but no provisional seen yet
-    cancelled: bool = False           # a CANCEL was sent on this branch
+    cancel_sent: bool = False         # a CANCEL was sent on this branch
+    # the branch is its own first fr timer on the Engine's clock (``Clock.schedule``'s
+    # handle slots; ``fire`` calls the manager): one object fewer per waiting branch
+    due: float = field(default=0.0, repr=False, compare=False)
+    cancelled: bool = field(default=False, repr=False, compare=False)  # timer disarmed
+    txn: Any = field(default=None, repr=False, compare=False)
+    manager: Any = field(default=None, repr=False, compare=False)
+
+    def cancel(self) -> None:
+        """Disarm the fr timer this branch is the handle of."""
+        self.cancelled = True
+
+    def fire(self) -> None:
+        self.manager._fr_expired(self.txn, self)  # noqa: SLF001 - its own manager
 
     @property
     def pending(self) -> bool:

@@ -1,0 +1,143 @@
+"""Round-4 tm fast paths: a waiting transaction keeps fewer GC-tracked objects (the To-tag
+seed as strings, the branch as its own first fr timer); every outcome equals the one of
+the general path."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from osipsc.runtime.clock import Clock
+from osipsc.runtime.engine import Engine
+from osipsc.runtime.sip.message import SipMessage
+from osipsc.runtime.tm import transaction
+from osipsc.runtime.tm.manager import get_manager
+
+from .conftest import reply_to, request
+
+CFG = r'''
+loadmodule "proto_udp.so"
+loadmodule "sl.so"
+loadmodule "tm.so"
+socket = udp:127.0.0.1:5060
+modparam("tm", "fr_timeout", 2)
+modparam("tm", "fr_inv_timeout", 5)
+route {
+    if ($hdr(X-Two) == "yes") append_msg_branch("sip:two@127.0.0.1:5081");
+    $du = "sip:127.0.0.1:5080";
+    if (!t_relay()) sl_reply_error();
+    exit;
+}
+'''
+
+
+class CallLaterClock:
+    """The Engine's clock without ``schedule``: tm falls back to ``call_later`` handles
+    (the general path the branch-as-handle fast path must equal)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def now(self) -> float:
+        return self._clock.now()
+
+    def call_later(self, delay: float, fn: Any) -> Any:
+        return self._clock.call_later(delay, fn)
+
+    def pop_due(self, until: float) -> Any:
+        return self._clock.pop_due(until)
+
+    def set(self, now: float) -> None:
+        self._clock.set(now)
+
+
+def _engine(tmp_path: Path, general: bool) -> Engine:
+    cfg = tmp_path / "tm.cfg"
+    cfg.write_text(CFG)
+    engine = Engine.from_cfg(cfg)
+    if general:
+        engine.clock = CallLaterClock(engine.clock)  # type: ignore[assignment]
+    return engine
+
+
+STEPS = st.lists(st.one_of(
+    st.tuples(st.just("advance"), st.sampled_from([0, 1, 2, 3, 4.5, 6])),
+    st.tuples(st.just("reply"), st.sampled_from([100, 180, 183, 486, 200]),
+              st.sampled_from([0, 1])),
+    st.tuples(st.just("request"), st.sampled_from(["INVITE", "MESSAGE"]), st.booleans()),
+), max_size=12)
+
+
+def _run(engine: Engine, steps: list[tuple[Any, ...]]) -> list[Any]:
+    """Everything observable, step by step; replies answer the branches sent so far."""
+    seen: list[Any] = []
+    sent: list[tuple[bytes, tuple[str, int]]] = []
+    n = 0
+    for step in steps:
+        if step[0] == "advance":
+            out = engine.advance(step[1])
+        elif step[0] == "request":
+            n += 1
+            extra = "X-Two: yes" if step[2] else ""
+            out = engine.receive(request(step[1], n=n, extra=extra))
+        else:
+            if not sent:
+                continue
+            data, dst = sent[-1 - step[2] if step[2] < len(sent) else -1]
+            out = engine.receive(reply_to(data, step[1], "Reason"), src=dst)
+        packets = list(out.packets)
+        sent += [(p[0], p[1]) for p in packets if not p[0].startswith(b"SIP/2.0")]
+        seen.append((step, packets, list(out.xlog_text)))
+        out.packets.clear()
+    return seen
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=STEPS)
+def test_branch_timer_equals_call_later_timers(tmp_path_factory: Any,
+                                               steps: list[tuple[Any, ...]]) -> None:
+    """Branches armed as their own timer handle (re-armed through FrTimer) time out
+    exactly when ``call_later`` timers do: same 408s, same order, same datagrams."""
+    tmp = tmp_path_factory.mktemp("r4")
+    assert _run(_engine(tmp, False), steps) == _run(_engine(tmp, True), steps)
+
+
+def test_waiting_branch_is_its_own_timer(tmp_path: Path) -> None:
+    engine = _engine(tmp_path, False)
+    engine.receive(request("INVITE"))
+    txn = next(iter(get_manager(engine).by_uas.values()))
+    (branch,) = txn.branches
+    assert branch.timer is branch and branch.txn is txn
+    # a provisional reply re-arms it with fr_inv_timeout: the branch's own entry is disarmed
+    engine.receive(reply_to(branch.request_data, 180, "Ringing"), src=("127.0.0.1", 5080))
+    assert branch.timer is not branch and branch.cancelled
+
+
+def test_tag_via_is_untracked_strings(tmp_path: Path) -> None:
+    """The To-tag seed is kept as strings (untracked by the GC), and the To-tag equals the
+    one computed from the parsed Via with the table-driven CRC reference."""
+    engine = _engine(tmp_path, False)
+    engine.receive(request("MESSAGE"))
+    txn = next(iter(get_manager(engine).by_uas.values()))
+    gc.collect()
+    assert type(txn.tag_via) is tuple and not gc.is_tracked(txn.tag_via)
+    via = SipMessage.parse(request("MESSAGE").encode()).via1()
+    seed = via.host + via.port_text + (via.branch or "")
+    crc = 0xFFFF
+    for byte in seed.encode("latin-1"):
+        crc = ((crc << 8) & 0xFFFF) ^ transaction._CCITT[(crc >> 8) ^ byte]  # noqa: SLF001
+    suffix = format(~crc & 0xFFFF, "04x")[::-1]
+    assert txn.reply_tag() == transaction._fixed_tag(("127.0.0.1", 5060)) + "-" + suffix  # noqa: SLF001
+
+
+@given(host=st.text("ab.1", min_size=1, max_size=8), port=st.text("0123456789", max_size=5),
+       branch=st.one_of(st.none(), st.text("zab9-", max_size=10)))
+def test_to_tag_missing_branch_is_empty_branch(host: str, port: str, branch: str | None
+                                               ) -> None:
+    """``_create`` keeps ``branch or ""``: the same seed as a missing branch."""
+    listen = ("127.0.0.1", 5060)
+    assert transaction.tm_to_tag(listen, (host, port, branch)) == \
+        transaction.tm_to_tag(listen, (host, port, branch or ""))
