@@ -341,6 +341,88 @@ def loose_route(ctx: Any) -> int:
     a strict router (``after_strict``). A pre-loaded Route set that only named us gives
     -1 (not Route driven)."""
     msg = ctx.msg
+    spans = msg.spans("route")
+    if len(spans) == 1:
+        rc = _loose_one(ctx, msg, spans[0])
+        if rc:
+            return rc
+    return _loose_route(ctx)
+
+
+#: ``scheme:host[:port]`` texts (a Route URI before its first ';') -> (host lower-cased
+#: without brackets, port number), or None when the head is not one ``_loose_one`` takes
+_HEADS: dict[str, tuple[str, int] | None] = {}
+
+
+def _route_head(head: str) -> tuple[str, int] | None:
+    """What ``_is_myself`` compares for a Route URI ``head;params`` (no '?' nor '@' in
+    it), when parsing ``head`` alone says what parsing the whole URI would: a sip/sips URI
+    with an explicit port and nothing but scheme, host and port before the ';'."""
+    try:
+        uri = SipUri._parse_text(head)
+    except UriError:
+        return None
+    if (uri.scheme.lower() not in ("sip", "sips") or uri.user or uri.password is not None
+            or uri.params or uri.headers or not uri.port or head != head.strip()):
+        return None
+    try:
+        port = int(uri.port)
+    except ValueError:  # '²' passes isdigit: the general path raises where loose.c would
+        return None
+    host = uri.host
+    if host[:1] == "[":
+        host = host[1:-1]
+    return host.lower(), port
+
+
+def _loose_one(ctx: Any, msg: Any, span: tuple[int, int, int, str]) -> int:
+    """``loose_route`` for the usual Route set: one header holding one ``<URI>`` of ours
+    (``sip:host:port;params``), the R-URI not ours or no To-tag. The URI's head is looked
+    up in ``_HEADS`` (the ftag differs per dialog: a whole-URI parse memo never hits) and
+    the Route header removed without ``_Route`` records. 0: not that shape (nothing done;
+    the general path decides)."""
+    start, end, body_start, body = span
+    whole = msg.text[body_start:body_start + len(body)]
+    if "," in whole:
+        return 0
+    value = whole.lstrip(" \t\r\n").rstrip()
+    if value[:1] != "<":
+        return 0
+    gt = value.find(">")
+    if gt < 0:
+        return 0
+    uri = value[1:gt].strip()
+    semi = uri.find(";")
+    if semi < 0 or "@" in uri or "?" in uri:
+        return 0
+    head = uri[:semi]
+    heads = _HEADS
+    key = heads.get(head, False)
+    if key is False:
+        key = _route_head(head)
+        if len(heads) >= 256:
+            heads.clear()
+        heads[head] = key
+    if key is None:
+        return 0
+    try:
+        ruri = SipUri.parse(msg.current_ruri)
+    except UriError:
+        return -1
+    mine = _my_addresses(ctx)
+    if key not in mine:
+        return 0
+    totag = tag_param(msg._value("to"))
+    if totag and _is_myself(mine, ruri) and ruri.param("gr") is None:
+        return 0  # after_strict
+    _state(msg).route_params = uri[semi + 1:]
+    msg.remove_header(_new_tuple(_Hdr, span))
+    return 1 if totag else -1
+
+
+def _loose_route(ctx: Any) -> int:
+    """``loose_route`` for any Route set (the reference ``_loose_one`` is tested against)."""
+    msg = ctx.msg
     routes = _routes(msg)
     if not routes:
         return -1
