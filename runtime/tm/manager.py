@@ -18,6 +18,7 @@ import zlib
 from functools import partial
 from typing import Any, NamedTuple
 
+from osipsc.runtime.avp import AvpStore
 from osipsc.runtime.sip.build import build_forward as sip_build_forward
 from osipsc.runtime.sip.build import build_forward_text as sip_build_forward_text
 from osipsc.runtime.sip.build import build_reply as sip_build_reply
@@ -125,15 +126,23 @@ class TransactionManager:
         """The request route of ``ctx`` is over: drop the binding and pack the header
         records of the transaction's stored request (``SipMessage.compact``): it waits,
         often unread, until the transaction ends, and the received message that shared
-        its records is gone now."""
+        its records is gone now. An empty AVP list is dropped too (``avp_store`` makes
+        one again): one GC-tracked object fewer per waiting transaction. Not when a
+        ``post_request_hook`` keeps the context (its AVPs are the transaction's)."""
+        msg = ctx.msg
         deferred = self._deferred
-        if deferred is not None and deferred[0] is ctx.msg:
-            self._adopt(ctx.msg)
-        b = self.bindings.pop(id(ctx.msg), None)
-        if b is not None and b.msg is ctx.msg:
-            compact = getattr(b.txn.request, "compact", None)
+        if deferred is not None and deferred[0] is msg:
+            self._adopt(msg)
+        b = self.bindings.pop(id(msg), None)
+        if b is not None and b.msg is msg:
+            txn = b.txn
+            compact = getattr(txn.request, "compact", None)
             if compact is not None:
                 compact()
+            avps = txn.avps
+            if (type(avps) is AvpStore and not avps._lists  # noqa: SLF001
+                    and getattr(ctx.engine, "post_request_hook", None) is None):
+                txn.avps = None
 
     def binding(self, ctx: Any) -> Binding | None:
         b = self.bindings.get(id(getattr(ctx, "msg", None)))
@@ -638,7 +647,8 @@ class TransactionManager:
             adapter.set_ruri(bmsg, uri)
             adapter.set_du(bmsg, du)
             if on_branch:
-                bctx = adapter.new_context(engine, bmsg, "BRANCH", txn.avps, ctx.flags)
+                bctx = adapter.new_context(engine, bmsg, "BRANCH", txn.avp_store(),
+                                           ctx.flags)
                 self.bind(bctx, txn, branch_idx=index)
                 self._branch_on_reply = None
                 try:
@@ -796,7 +806,7 @@ class TransactionManager:
         engine = self.engine
         name, txn.on_failure = txn.on_failure, None
         fmsg = adapter.copy_message(txn.request)
-        fctx = adapter.new_context(engine, fmsg, "FAILURE", txn.avps, set(txn.flags))
+        fctx = adapter.new_context(engine, fmsg, "FAILURE", txn.avp_store(), set(txn.flags))
         self.bind(fctx, txn, reply_code=best.final)
         txn.in_failure = True
         try:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from osipsc.runtime.avp import AvpStore
+
 from . import adapter
 
 # tm's To-tag: a fixed MD5 part bound to the first listening socket and a CRC16 suffix bound
@@ -73,6 +75,7 @@ class Transaction:
     uas_via_branch: str
     source: tuple[str, int]
     request: Any                      # stored copy: original R-URI, no $du (failure route)
+    # the AVP list; None when empty after the request route (``avp_store`` makes one)
     avps: Any
     flags: set[str]
     # the To-tag of tm's replies; None: not computed yet (``reply_tag``: most transactions
@@ -115,6 +118,14 @@ class Transaction:
             tag = self.to_tag = tm_to_tag(self.tag_listen or ("", 0),
                                           self.tag_via or ("", "", None))
         return tag
+
+    def avp_store(self) -> AvpStore:
+        """The transaction's AVP list for a route to run with; made on first use (an empty
+        one is dropped when the request route ends: ``TransactionManager.release``)."""
+        avps = self.avps
+        if avps is None:
+            avps = self.avps = AvpStore()
+        return avps  # type: ignore[no-any-return]
 
     @property
     def callbacks(self) -> list[Callable[[Transaction, int, Any], None]]:
@@ -161,7 +172,7 @@ class Transaction:
         """The context an async resume route runs on: a copy of the request as it was when
         the script suspended, the transaction's AVPs and flags, REQUEST route type."""
         req = adapter.copy_message(self.resume_request or self.request)
-        ctx = adapter.new_context(engine, req, "REQUEST", self.avps, set(self.flags))
+        ctx = adapter.new_context(engine, req, "REQUEST", self.avp_store(), set(self.flags))
         from .manager import get_manager
 
         get_manager(engine).bind(ctx, self)

@@ -141,3 +141,73 @@ def test_to_tag_missing_branch_is_empty_branch(host: str, port: str, branch: str
     listen = ("127.0.0.1", 5060)
     assert transaction.tm_to_tag(listen, (host, port, branch)) == \
         transaction.tm_to_tag(listen, (host, port, branch or ""))
+
+
+AVP_CFG = r'''
+loadmodule "proto_udp.so"
+loadmodule "sl.so"
+loadmodule "tm.so"
+socket = udp:127.0.0.1:5060
+modparam("tm", "fr_timeout", 2)
+route {
+    if ($hdr(X-Before) == "yes") $avp(b) = "before";
+    t_on_failure("f1");
+    if ($hdr(X-Branch) == "yes") t_on_branch("br");
+    $du = "sip:127.0.0.1:5080";
+    t_relay();
+    if ($hdr(X-After) == "yes") $avp(a) = "after";
+    exit;
+}
+branch_route[br] {
+    xlog("branch b=$avp(b) a=$avp(a) f=$avp(f)\n");
+    $avp(br) = "x";
+}
+failure_route[f1] {
+    xlog("f1 b=$avp(b) a=$avp(a) br=$avp(br)\n");
+    $avp(f) = "one";
+    t_on_failure("f2");
+    t_relay();
+}
+failure_route[f2] {
+    xlog("f2 b=$avp(b) a=$avp(a) br=$avp(br) f=$avp(f)\n");
+}
+'''
+
+
+def _avp_run(tmp_path: Path, headers: list[str], keep: bool) -> list[Any]:
+    cfg = tmp_path / "avp.cfg"
+    cfg.write_text(AVP_CFG)
+    engine = Engine.from_cfg(cfg)
+    if keep:  # a post-request hook: release keeps the (empty) AVP list, the plain path
+        engine.post_request_hook = lambda ctx: None
+    seen = []
+    out = engine.receive(request("INVITE", extra="\r\n".join(headers)))
+    seen.append((list(out.xlog_text), list(out.packets)))
+    for _ in range(3):
+        out = engine.advance(2.5)
+        seen.append((list(out.xlog_text), list(out.packets)))
+        out.packets.clear()
+    return seen
+
+
+@settings(max_examples=8, deadline=None)
+@given(headers=st.sets(st.sampled_from(["X-Before: yes", "X-After: yes", "X-Branch: yes"])))
+def test_dropped_empty_avp_list_equals_kept_one(tmp_path_factory: Any,
+                                                headers: set[str]) -> None:
+    """A transaction whose AVP list was empty at the end of the request route drops it;
+    branch and failure routes then see (and keep) what they would with the list kept."""
+    tmp = tmp_path_factory.mktemp("avp")
+    ordered = sorted(headers)
+    dropped = _avp_run(tmp, ordered, False)
+    assert dropped == _avp_run(tmp, ordered, True)
+    assert any("f2 " in line for xlog, _ in dropped for line in xlog)
+
+
+def test_empty_avp_list_dropped_at_release(tmp_path: Path) -> None:
+    cfg = tmp_path / "avp.cfg"
+    cfg.write_text(AVP_CFG)
+    engine = Engine.from_cfg(cfg)
+    engine.receive(request("INVITE", n=1))
+    engine.receive(request("INVITE", n=2, extra="X-After: yes"))
+    first, second = get_manager(engine).by_uas.values()
+    assert first.avps is None and second.avps.get("a") == "after"
