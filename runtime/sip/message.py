@@ -536,28 +536,46 @@ class SipMessage:
         self._shared = False
 
     def compact(self) -> None:
-        """Keep the built header records as tuples of str/int until next used.
+        """Shrink a message that is kept but seldom read again (tm's stored request).
 
-        tm stores a copy of every request it handles and most are never read again (the
-        transaction ends with a relayed reply); Header objects and lists were most of what
-        the cyclic GC rescanned while transactions waited. Tuples of atomic values are
-        untracked by the GC; ``_rec_list`` rebuilds equal records on first use.
+        tm stores every request it handles and most are never read again (the
+        transaction ends with a relayed reply), while the cyclic GC rescans every
+        container a waiting transaction keeps. So: built header records become tuples of
+        str/int (``_rec_list`` rebuilds equal records on first use), the scanned lines a
+        tuple, and what is made again on demand goes (line offsets, the parsed top Via).
+        Tuples of str are untracked by the GC. Empty containers go too: the class
+        defaults read as empty, and a kept message is only read or copied (``copy``
+        gives the copy containers of its own), never edited in place.
         """
         if type(self._keys) is list:
             self._keys = tuple(self._keys)
         recs = self._recs
-        if self._packed is not None or recs is None:
-            return
-        if recs.count(None) != len(recs):  # something to pack (a loop: no comprehension
-            packed = []  # frame on 3.11)
-            add = packed.append
-            for pos, h in enumerate(recs):
-                if h is not None:
-                    add((pos, h.name, h.body, h.start, h.end, h.body_start, h.key))
-            self._packed = tuple(packed)
-        self._recs = None
-        if self._shared:  # (an unset default needs no instance attribute)
-            self._shared = False
+        if self._packed is None and recs is not None:
+            if recs.count(None) != len(recs):  # something to pack (a loop: no
+                packed = []  # comprehension frame on 3.11)
+                add = packed.append
+                for pos, h in enumerate(recs):
+                    if h is not None:
+                        add((pos, h.name, h.body, h.start, h.end, h.body_start, h.key))
+                self._packed = tuple(packed)
+            self._recs = None
+            if self._shared:  # (an unset default needs no instance attribute)
+                self._shared = False
+        lazy = self._lazy
+        if lazy is not None and type(lazy[1]) is list:
+            self._lazy = (lazy[0], tuple(lazy[1]), lazy[2])
+        state = self.__dict__
+        if "_starts" in state:
+            del state["_starts"]
+        if "_via1_cache" in state:
+            del state["_via1_cache"]
+        if not self.branches and "branches" in state:
+            del state["branches"]
+        if not self.lumps.items and "lumps" in state:
+            del state["lumps"]
+        replies = self.reply_lumps
+        if not replies.headers and replies.body is None and "reply_lumps" in state:
+            del state["reply_lumps"]
 
     def _value(self, key: str) -> str | None:
         """Body of the first header whose key is ``key`` (its record's, once built: a
@@ -858,3 +876,11 @@ class SipMessage:
 
 #: ``parse`` builds the instance itself while ``__init__`` is this one
 _MESSAGE_INIT = SipMessage.__init__
+
+# What a message ``compact`` emptied reads: empty, and immutable (a kept message is never
+# edited in place; an edit would fail loudly here instead of reaching another message).
+_EMPTY_LUMPS = _new_object(LumpList)
+_EMPTY_LUMPS.items = ()  # type: ignore[assignment]
+SipMessage.branches = ()  # type: ignore[assignment]
+SipMessage.lumps = _EMPTY_LUMPS
+SipMessage.reply_lumps = ReplyLumps((), None)  # type: ignore[arg-type]
