@@ -564,18 +564,19 @@ class SipMessage:
         lazy = self._lazy
         if lazy is not None and type(lazy[1]) is list:
             self._lazy = (lazy[0], tuple(lazy[1]), lazy[2])
-        state = self.__dict__
-        if "_starts" in state:
-            del state["_starts"]
-        if "_via1_cache" in state:
-            del state["_via1_cache"]
-        if not self.branches and "branches" in state:
-            del state["branches"]
-        if not self.lumps.items and "lumps" in state:
-            del state["lumps"]
+        # (attribute deletes, not ``self.__dict__``: asking for the dict would make one)
+        if self._starts is not None:
+            del self._starts
+        if self._via1_cache is not None:
+            del self._via1_cache
+        if not self.branches and type(self.branches) is list:
+            del self.branches
+        lumps = self.lumps
+        if not lumps.items and lumps is not _EMPTY_LUMPS:
+            del self.lumps
         replies = self.reply_lumps
-        if not replies.headers and replies.body is None and "reply_lumps" in state:
-            del state["reply_lumps"]
+        if not replies.headers and replies.body is None and replies is not _NO_REPLY_LUMPS:
+            del self.reply_lumps
 
     def _value(self, key: str) -> str | None:
         """Body of the first header whose key is ``key`` (its record's, once built: a
@@ -883,4 +884,4 @@ _EMPTY_LUMPS = _new_object(LumpList)
 _EMPTY_LUMPS.items = ()  # type: ignore[assignment]
 SipMessage.branches = ()  # type: ignore[assignment]
 SipMessage.lumps = _EMPTY_LUMPS
-SipMessage.reply_lumps = ReplyLumps((), None)  # type: ignore[arg-type]
+SipMessage.reply_lumps = _NO_REPLY_LUMPS = ReplyLumps((), None)  # type: ignore[arg-type]
