@@ -25,7 +25,7 @@ from osipsc.runtime.sip.build import build_reply as sip_build_reply
 from osipsc.runtime.stats import ULONG, StatsRegistry
 
 from . import adapter
-from .transaction import Branch, Transaction
+from .transaction import Branch, Transaction, new_branch, new_transaction
 
 AUTO_INV_100_REASON = "Giving it a try"
 CANCELING = "canceling"
@@ -223,7 +223,7 @@ class TransactionManager:
         callid = msg.header("call-id") or ""
         flags = getattr(ctx, "flags", None)
         fr_timeout, fr_inv_timeout = self._timeouts(engine)
-        txn = Transaction(
+        txn = new_transaction(
             next(self._ids),
             zlib.crc32((callid + msg.cseq_num).encode("latin-1")) & 0xFFFF,
             next(self._labels),
@@ -233,14 +233,14 @@ class TransactionManager:
             stored,
             getattr(ctx, "avps", None),
             set(flags) if flags else _NO_FLAGS,
-            None,  # to_tag: reply_tag() computes it from tag_listen / tag_via when needed
+            # to_tag stays None: reply_tag() computes it from tag_listen / tag_via
             engine.clock.now() if spine else adapter.now(engine),
-            fr_timeout=fr_timeout,
-            fr_inv_timeout=fr_inv_timeout,
-            uas_key=key,
-            tag_listen=self._local(engine),
+            fr_timeout,
+            fr_inv_timeout,
+            key,
+            self._local(engine),
             # key[0] is the branch or "": the same To-tag seed as a missing branch
-            tag_via=(via.host, via.port_text, key[0]),
+            (via.host, via.port_text, key[0]),
         )
         self.by_uas[key] = txn
         self.bindings[id(msg)] = _new_tuple(Binding, (msg, txn, None, None))
@@ -638,7 +638,7 @@ class TransactionManager:
                 # build_forward's text, encoded here (one call less per branch)
                 data = sip_build_forward_text(msg, None, self._local(engine), via_branch,
                                               dst[2], uri).encode("latin-1")
-                self._add_branch(engine, txn, Branch(index, uri, dst, via_branch, data))
+                self._add_branch(engine, txn, new_branch(index, uri, dst, via_branch, data))
                 sent += 1
                 continue
             if self._deferred is not None:  # a branch route may read the stored copy

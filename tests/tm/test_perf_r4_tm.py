@@ -4,6 +4,7 @@ the general path."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from pathlib import Path
 from typing import Any
@@ -211,3 +212,36 @@ def test_empty_avp_list_dropped_at_release(tmp_path: Path) -> None:
     engine.receive(request("INVITE", n=2, extra="X-After: yes"))
     first, second = get_manager(engine).by_uas.values()
     assert first.avps is None and second.avps.get("a") == "after"
+
+
+_TEXT = st.text("abz9.-", max_size=6)
+
+
+@given(index=st.integers(0, 9), uri=_TEXT, port=st.integers(1, 65535), via=_TEXT,
+       data=st.binary(max_size=8))
+def test_new_branch_equals_dataclass_init(index: int, uri: str, port: int, via: str,
+                                          data: bytes) -> None:
+    dst = ("127.0.0.1", port, "udp")
+    fast = transaction.new_branch(index, uri, dst, via, data)
+    plain = transaction.Branch(index, uri, dst, via, data)
+    for f in dataclasses.fields(transaction.Branch):
+        assert getattr(fast, f.name) == getattr(plain, f.name), f.name
+
+
+@given(ids=st.tuples(st.integers(0, 99), st.integers(0, 0xFFFF), st.integers(0, 2**32)),
+       method=st.sampled_from(["INVITE", "BYE"]), branch=_TEXT,
+       flags=st.sets(st.sampled_from(["1", "2"])), created=st.floats(0, 1e6),
+       timeouts=st.tuples(st.integers(1, 200), st.integers(1, 200)),
+       via=st.tuples(_TEXT, _TEXT, st.one_of(st.none(), _TEXT)))
+def test_new_transaction_equals_dataclass_init(ids: tuple[int, int, int], method: str,
+                                               branch: str, flags: set[str], created: float,
+                                               timeouts: tuple[int, int],
+                                               via: tuple[str, str, str | None]) -> None:
+    args = (*ids, method, branch, ("127.0.0.1", 5070), object(), object(), frozenset(flags))
+    rest = dict(fr_timeout=timeouts[0], fr_inv_timeout=timeouts[1], uas_key=(branch, method),
+                tag_listen=("127.0.0.1", 5060), tag_via=via)
+    fast = transaction.new_transaction(*args, created, *rest.values())
+    plain = transaction.Transaction(*args, None, created, **rest)  # type: ignore[arg-type]
+    for f in dataclasses.fields(transaction.Transaction):
+        assert getattr(fast, f.name) == getattr(plain, f.name), f.name
+    assert fast.branches is not plain.branches
