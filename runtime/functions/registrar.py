@@ -47,6 +47,17 @@ def _prepared(engine: Any) -> tuple[Any, ...]:
     modparam memo follows), so a test replacing them is still seen. The int values are
     None when one does not convert: callers then convert where they always did (raising
     there). The AoR memo belongs to the two settings the key depends on."""
+    try:  # the usual engine: plain attributes, list modparams, already prepared
+        cached = engine.__dict__[_SETTINGS_SLOT]
+        own = engine.modparams
+        scripted = engine.script.modparams
+    except (AttributeError, KeyError):
+        pass
+    else:
+        if (cached[0] is own and cached[2] is scripted and type(own) is list
+                and type(scripted) is list and cached[1] == len(own)
+                and cached[3] == len(scripted)):
+            return cached[4]  # type: ignore[no-any-return]
     own = getattr(engine, "modparams", None)
     scripted = getattr(getattr(engine, "script", None), "modparams", None)
     store = getattr(engine, "__dict__", None)
