@@ -32,6 +32,16 @@ class ScriptExit(Exception):  # noqa: N818  (a control signal, not an error)
         self.suspended = suspended
 
 
+class _PlainExit(ScriptExit):
+    """A plain stop (``exit``, a condition returning 0): a ``ScriptExit`` whose flags are
+    class attributes, built by the C ``__init__`` (no Python frame; every message raises
+    one)."""
+
+    __init__ = Exception.__init__  # type: ignore[assignment]
+    drop = False  # type: ignore[assignment]
+    suspended = False  # type: ignore[assignment]
+
+
 class ScriptError(Exception):
     """A fatal run-time script error (``/= 0``): the script stops, the message is logged."""
 
@@ -61,7 +71,7 @@ def script_exit(ctx: Any, drop: bool = False) -> None:
         ctx.rc = E_BUG
         raise ScriptExit(drop=drop)
     ctx.rc = 0
-    raise ScriptExit()
+    raise _PlainExit()
 
 
 def check(ctx: Any, result: int) -> int:
@@ -78,7 +88,7 @@ def cond_ret(ctx: Any, result: int) -> int:
         return 1
     if result < 0:
         return 0
-    raise ScriptExit()
+    raise _PlainExit()
 
 
 def value_ret(ctx: Any, result: int) -> int:

@@ -29,6 +29,7 @@ from .sip.message import SipMessage, SipParseError
 from .stats import ULONG, StatsRegistry
 
 _KINDS = {rt.value: rt for rt in RouteType}
+_REQUEST = RouteType.REQUEST
 
 #: CPython's default collector thresholds, and the ones an Engine switches them to
 _GC_DEFAULT = (700, 10, 10)
@@ -423,8 +424,9 @@ class Engine:
             return out
         if msg.is_request:
             self._count("core", "rcv_requests")
-            ctx = self.new_context(msg, RouteType.REQUEST, self._take_default_avps()
-                                   if self._default_avps._lists else None)
+            # new_context's Context, without its frame (it is not overridden)
+            ctx = Context(self, msg, _REQUEST, self._take_default_avps()
+                          if self._default_avps._lists else None)
             self.receiving = msg
             result = self.run_top_route("route", None, ctx)
             self.receiving = None
