@@ -11,7 +11,7 @@ from typing import Any
 
 from osipsc.runtime.functions.registry import export
 from osipsc.runtime.tm import adapter
-from osipsc.runtime.tm.manager import get_manager
+from osipsc.runtime.tm.manager import TransactionManager, get_manager
 
 RELAY_FLAGS = {"no-auto-477", "no-dns-failover", "no-100-trying", "allow-no-cancel"}
 
@@ -25,7 +25,13 @@ def _flags(text: str | None) -> set[str]:
 @export("t_relay", module="tm")
 def t_relay(ctx: Any, flags: str | None = None, proxy: str | None = None) -> int:
     """Relay statefully to $du / the outbound proxy / $ru (plus appended branches)."""
-    return get_manager(ctx.engine).relay(ctx, proxy or None, _flags(flags) if flags else None)
+    engine = ctx.engine
+    # get_manager's first answer, without its frame (once per relayed request)
+    states = getattr(engine, "_states", None)
+    mgr = states.get("tm") if type(states) is dict else None
+    if type(mgr) is not TransactionManager:
+        mgr = get_manager(engine)
+    return mgr.relay(ctx, proxy or None, _flags(flags) if flags else None)
 
 
 @export("t_newtran", module="tm")

@@ -132,7 +132,16 @@ class TransactionManager:
         msg = ctx.msg
         deferred = self._deferred
         if deferred is not None and deferred[0] is msg:
-            self._adopt(msg)
+            # nothing changed the request since its transaction was created: the
+            # transaction keeps the message itself as its copy (nothing else holds it now)
+            _, deferred_txn, branches, engine = deferred
+            self._deferred = None
+            engine.snapshot_hook = None
+            if deferred_txn.request is msg:
+                msg.new_uri = None
+                msg.dst_uri = None
+                if branches:
+                    msg.branches = branches
         b = self.bindings.pop(id(msg), None)
         if b is not None and b.msg is msg:
             txn = b.txn
@@ -281,19 +290,6 @@ class TransactionManager:
             stored.branches = [_copy.deepcopy(b) for b in branches]
         if txn.request is msg:
             txn.request = stored
-
-    def _adopt(self, msg: Any) -> None:
-        """The request route of ``msg`` is over and nothing changed it since its
-        transaction was created: the transaction keeps the message itself as its copy
-        (nothing else holds it any more)."""
-        _, txn, branches, engine = self._deferred  # type: ignore[misc]
-        self._deferred = None
-        engine.snapshot_hook = None
-        if txn.request is msg:
-            msg.new_uri = None
-            msg.dst_uri = None
-            if branches:
-                msg.branches = branches
 
     # ------------------------------------------------------------------ engine answers
     # what every transaction asks the engine, answered without the adapter's generic
@@ -675,7 +671,12 @@ class TransactionManager:
         dst = branch.dst
         engine.send(branch.request_data, (dst[0], dst[1]), dst[2])
         self._stat(engine, "UAC_transactions")
-        self._arm_fr(txn, branch, txn.fr_timeout)
+        schedule = getattr(getattr(self.engine, "clock", None), "schedule", None)
+        if schedule is not None and branch.manager is None:  # _arm_fr's first arm, inline
+            branch.manager, branch.txn = self, txn
+            branch.timer = schedule(branch, txn.fr_timeout)
+        else:
+            self._arm_fr(txn, branch, txn.fr_timeout)
 
     _branch_on_reply: str | None = None
 
