@@ -99,3 +99,55 @@ def test_loose_one_takes_the_usual_bye() -> None:
     assert rr._loose_one(_Ctx(msg), msg, msg.spans("route")[0]) == 1
     assert "Route" not in msg.outgoing_parts()[0]
     assert msg.module_data["rr"].route_params == "lr;ftag=i1"
+
+
+# --- record_route fused with _insert / _state / render for a request without rr state
+
+
+def _old_record_route(ctx: Any, params: str | None = None) -> int:
+    """rr's former ``record_route``: through ``_insert``."""
+    prefix = f"Record-Route: <sip:{rr._local_uri_host(ctx)};lr{rr._ftag(ctx.msg)}"
+    return rr._insert(ctx, prefix, ">\r\n", params)
+
+
+def _rr_run(text: str, dst: tuple[str, int], proto: str, calls: list[tuple[str, Any]],
+            build: bool, fast: bool) -> Any:
+    msg = SipMessage.parse(text, dst=dst)
+    if build:
+        msg.headers_list  # noqa: B018 - every record built
+    msg.proto = proto
+    ctx = _Ctx(msg)
+    rcs = []
+    for name, arg in calls:
+        if name == "rr":
+            rcs.append(rr.record_route(ctx, arg) if fast else _old_record_route(ctx, arg))
+        else:
+            rcs.append(rr.add_rr_param(ctx, arg))
+    state = msg.module_data.get("rr")
+    copy = msg.copy()
+    if state is not None:  # a parameter added later edits what both send
+        rr.add_rr_param(ctx, ";late=1")
+    return (rcs, msg.outgoing_parts(), copy.outgoing_parts(),
+            [(x.offset, x.length, x.kind, x.before, x.after) for x in msg.lumps.items],
+            None if state is None else (state.prefix, state.suffix, state.params,
+                                        state.route_params))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(['<sip:f@g>;tag=1', '"Caller" <sip:c@h>;tag=i9', "<sip:f@g>",
+                        "sip:f@g;tag=x", '"a;tag=b" <sip:f@g>', "<sip:f@g>;TAG=", "x"]),
+       st.sampled_from([("127.0.0.1", 5060), ("10.0.0.1", 5070), ("::1", 5060),
+                        ("127.0.0.1", 0)]),
+       st.sampled_from(["udp", "tcp", "TLS"]),
+       st.lists(st.tuples(st.sampled_from(["rr", "param"]),
+                          st.sampled_from([None, "", ";a=b", ";x"])).map(
+           lambda c: (c[0], c[1] if c[0] == "rr" else (c[1] or ";p"))),
+           min_size=1, max_size=3),
+       st.booleans())
+def test_record_route_matches_insert(frm: str, dst: tuple[str, int], proto: str,
+                                     calls: list[tuple[str, Any]], build: bool) -> None:
+    lines = ["Via: SIP/2.0/UDP h;branch=z9hG4bK1", "From: " + frm, "To: <sip:t@u>",
+             "Call-ID: c", "CSeq: 1 INVITE"]
+    text = "\r\n".join(["INVITE sip:u@example.com SIP/2.0", *lines]) + "\r\n\r\n"
+    assert (_rr_run(text, dst, proto, calls, build, True)
+            == _rr_run(text, dst, proto, calls, build, False))

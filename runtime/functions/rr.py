@@ -125,9 +125,34 @@ def _ftag(msg: Any) -> str:
 
 @export("record_route", module="rr")
 def record_route(ctx: Any, params: str | None = None) -> int:
+    """``_insert`` of ``Record-Route: <sip:HOST;lr;ftag=TAG`` fused for the usual request
+    (no rr state yet): its lump and state made without the ``_local_uri_host``, ``_ftag``,
+    ``_insert``, ``_state``, ``render`` and ``anchor`` frames."""
     msg = ctx.msg
-    prefix = f"Record-Route: <sip:{_local_uri_host(ctx)};lr{_ftag(msg)}"
-    return _insert(ctx, prefix, ">\r\n", params)
+    dst = msg.dst
+    host = _URI_HOSTS.get((msg.proto, dst[0], dst[1])) if dst[1] else None
+    if host is None:
+        host = _local_uri_host(ctx)
+    tag = tag_param(msg._value("from"))
+    prefix = f"Record-Route: <sip:{host};lr;ftag={tag}" if tag else \
+        f"Record-Route: <sip:{host};lr"
+    module_data = msg.module_data
+    if "rr" in module_data:
+        return _insert(ctx, prefix, ">\r\n", params)
+    lump = _new_object(Lump)  # ``lumps.anchor(first_header_start, kind="rr")``
+    lump.offset = msg.first_header_start
+    lump.length = 0
+    lump.kind = "rr"
+    lump.before = [prefix + params + ">\r\n" if params else prefix + ">\r\n"]  # render()
+    lump.after = []
+    msg.lumps._add(lump)
+    state = module_data["rr"] = _new_object(RRState)
+    state.lump = lump
+    state.prefix = prefix
+    state.suffix = ">\r\n"
+    state.params = [params] if params else []
+    state.route_params = None
+    return 1
 
 
 @export("record_route_preset", module="rr")
