@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from .lumps import LumpList
 from .message import Header, SipMessage
@@ -358,7 +358,12 @@ def build_forward_text(msg: SipMessage, dst: tuple[str, int] | None = None,
         semi = value.find(";")
         force = msg.force_rport
         if semi >= 0:
-            rport_span, received_span = _rport_received_spans(value)
+            if (value.startswith(";rport", semi) and value[semi + 6:semi + 7] in ";"
+                    and "received" not in value.lower()):
+                # the usual ``;rport`` flag first, no received: what the scan finds
+                rport_span, received_span = (semi, semi + 6), None
+            else:
+                rport_span, received_span = _rport_received_spans(value)
             after_hostport = body_start + semi
         else:
             rport_span = received_span = None
@@ -383,9 +388,9 @@ def build_forward_text(msg: SipMessage, dst: tuple[str, int] | None = None,
         headers = msg.headers_list
         edits = [(headers[0].start if headers else msg.eoh, 0, (via_line,), ())]
     # the message's lumps (shared, never edited) as tuples, sorted by offset
-    lumps: list[_Edit] = [(x.offset, x.length, x.before, x.after)
-                          for x in (extra_lumps if extra_lumps is not None
-                                    else msg.lumps).items]
+    # (``map`` of an attrgetter: no comprehension frame)
+    lumps: list[_Edit] = list(map(_lump_edit, (extra_lumps if extra_lumps is not None
+                                               else msg.lumps).items))
     # Content-Length follows the body edits (none of the builder's edits is in the body)
     body_start = msg.body_start
     old_len = len(msg.body)
@@ -412,6 +417,8 @@ _Edit = tuple[int, int, "list[str] | tuple[str, ...]", "list[str] | tuple[str, .
 
 
 _offset = itemgetter(0)
+#: a Lump as an edit tuple ``(offset, length, before, after)``
+_lump_edit = attrgetter("offset", "length", "before", "after")
 
 
 def _apply(text: str, lumps: list[_Edit], start: int, end: int, include_end: bool) -> str:
