@@ -441,7 +441,17 @@ def _loose_one(ctx: Any, msg: Any, span: tuple[int, int, int, str]) -> int:
     if totag and _is_myself(mine, ruri) and ruri.param("gr") is None:
         return 0  # after_strict
     _state(msg).route_params = uri[semi + 1:]
-    msg.remove_header(_new_tuple(_Hdr, span))
+    lumps = msg.lumps
+    if lumps.items:
+        msg.remove_header(_new_tuple(_Hdr, span))
+    else:  # ``remove_header`` with nothing deleted yet: one deletion lump, made in place
+        lump = _new_object(Lump)
+        lump.offset = start
+        lump.length = end - start
+        lump.kind = "hdr"
+        lump.before = []
+        lump.after = []
+        lumps._add(lump)
     return 1 if totag else -1
 
 
