@@ -19,6 +19,7 @@ from osipsc.runtime.pv_table import pvar
 from osipsc.runtime.sip.lumps import Lump
 from osipsc.runtime.sip.nameaddr import addr_uri, tag_param
 from osipsc.runtime.sip.uri import SipUri, UriError
+from osipsc.runtime.sip.uri import memo_get as _uri_memo_get
 
 from ._sipmsg import local_sockets, script_regex
 from .registry import export
@@ -430,8 +431,9 @@ def _loose_one(ctx: Any, msg: Any, span: tuple[int, int, int, str]) -> int:
         heads[head] = key
     if key is None:
         return 0
-    try:
-        ruri = SipUri.parse(msg.current_ruri)
+    text = msg.current_ruri
+    try:  # (the memo read first: ``SipUri.parse``'s frame only for a new R-URI)
+        ruri = _uri_memo_get(text) or SipUri.parse(text)
     except UriError:
         return -1
     mine = _my_addresses(ctx)
