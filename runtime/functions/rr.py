@@ -54,6 +54,12 @@ class RRState:
         memo[id(self)] = new
         return new
 
+    def kept(self) -> None:
+        """The request is kept and only read or copied from now on (``SipMessage.keep``):
+        no parameters is the shared empty tuple, not a list for the cyclic GC to track."""
+        if not self.params and type(self.params) is list:
+            self.params = ()  # type: ignore[assignment]
+
     def render(self) -> None:
         if self.lump is not None:
             self.lump.before[:] = [self.prefix + "".join(self.params) + self.suffix]

@@ -70,7 +70,7 @@ class LumpList:
         for x in self.items:  # the dataclass __init__ without its frame
             lump = new_lump(Lump)
             lump.offset, lump.length, lump.kind = x.offset, x.length, x.kind
-            lump.before, lump.after = x.before[:], x.after[:]
+            lump.before, lump.after = list(x.before), list(x.after)  # (kept: tuples)
             items.append(lump)
             if memo is not None:
                 memo[id(x)] = lump
@@ -81,8 +81,17 @@ class LumpList:
         (``build_forward``): cheaper than :meth:`copy`, and the shared lumps must not be
         edited through it."""
         out = LumpList()
-        out.items = self.items[:]
+        out.items = list(self.items)  # (a kept message's are a tuple)
         return out
+
+    def freeze(self) -> None:
+        """For a message that is kept and only read or copied from now on (tm's stored
+        request, ``SipMessage.keep``): the lists become tuples, which the cyclic GC does
+        not track. ``copy`` and ``derived`` give lists again; an edit fails loudly."""
+        for lump in self.items:
+            lump.before = tuple(lump.before)  # type: ignore[assignment]
+            lump.after = tuple(lump.after)  # type: ignore[assignment]
+        self.items = tuple(self.items)  # type: ignore[assignment]
 
     def _add(self, lump: Lump) -> Lump:
         items = self.items

@@ -108,8 +108,8 @@ def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
     elif cls is Lump:
         out = Lump(value.offset, value.length, value.kind)
         memo[key] = out
-        out.before = _deepcopy(value.before, memo)
-        out.after = _deepcopy(value.after, memo)
+        out.before = list(value.before)  # texts (a kept message's are tuples)
+        out.after = list(value.after)
     elif (copier := _COPIERS[cls] if cls in _COPIERS else _copier(cls)) is not None:
         # a class's own deep copy (rr's RRState): called directly, as deepcopy would
         out = copier(value, memo)
@@ -536,17 +536,9 @@ class SipMessage:
         self._shared = False
 
     def compact(self) -> None:
-        """Shrink a message that is kept but seldom read again (tm's stored request).
-
-        tm stores every request it handles and most are never read again (the
-        transaction ends with a relayed reply), while the cyclic GC rescans every
-        container a waiting transaction keeps. So: built header records become tuples of
-        str/int (``_rec_list`` rebuilds equal records on first use), the scanned lines a
-        tuple, and what is made again on demand goes (line offsets, the parsed top Via).
-        Tuples of str are untracked by the GC. Empty containers go too: the class
-        defaults read as empty, and a kept message is only read or copied (``copy``
-        gives the copy containers of its own), never edited in place.
-        """
+        """Keep the built header records as tuples of str/int until next used (a
+        message held for later, read as before: ``_rec_list`` rebuilds equal records on
+        first use; tuples of atomic values are untracked by the cyclic GC)."""
         if type(self._keys) is list:
             self._keys = tuple(self._keys)
         recs = self._recs
@@ -561,6 +553,21 @@ class SipMessage:
             self._recs = None
             if self._shared:  # (an unset default needs no instance attribute)
                 self._shared = False
+
+    def keep(self) -> None:
+        """``compact``, for a message that is from now on only read or copied, never
+        edited in place: tm's stored request.
+
+        tm stores every request it handles and most are never read again (the
+        transaction ends with a relayed reply), while the cyclic GC rescans every
+        container a waiting transaction keeps. So besides the records: the scanned lines
+        become a tuple, what is made again on demand goes (line offsets, the parsed top
+        Via), lumps and module state that can (rr's) turn their lists into tuples, and
+        empty branch / lump / reply-lump containers go, the class defaults reading as
+        empty. ``copy`` gives a copy containers of its own; an edit of the kept message
+        itself fails loudly instead of reaching shared state.
+        """
+        self.compact()
         lazy = self._lazy
         if lazy is not None and type(lazy[1]) is list:
             self._lazy = (lazy[0], tuple(lazy[1]), lazy[2])
@@ -572,8 +579,17 @@ class SipMessage:
         if not self.branches and type(self.branches) is list:
             del self.branches
         lumps = self.lumps
-        if not lumps.items and lumps is not _EMPTY_LUMPS:
-            del self.lumps
+        if not lumps.items:
+            if lumps is not _EMPTY_LUMPS:
+                del self.lumps
+        elif type(lumps.items) is list:
+            lumps.freeze()
+        data = self.module_data
+        if data:  # module state that can shrink itself (rr's Record-Route state)
+            for value in data.values():
+                shrink = getattr(value, "kept", None)
+                if shrink is not None:
+                    shrink()
         replies = self.reply_lumps
         if not replies.headers and replies.body is None and replies is not _NO_REPLY_LUMPS:
             del self.reply_lumps
@@ -878,7 +894,7 @@ class SipMessage:
 #: ``parse`` builds the instance itself while ``__init__`` is this one
 _MESSAGE_INIT = SipMessage.__init__
 
-# What a message ``compact`` emptied reads: empty, and immutable (a kept message is never
+# What a message ``keep`` emptied reads: empty, and immutable (a kept message is never
 # edited in place; an edit would fail loudly here instead of reaching another message).
 _EMPTY_LUMPS = _new_object(LumpList)
 _EMPTY_LUMPS.items = ()  # type: ignore[assignment]

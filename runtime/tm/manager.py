@@ -124,7 +124,7 @@ class TransactionManager:
 
     def release(self, ctx: Any) -> None:
         """The request route of ``ctx`` is over: drop the binding and pack the header
-        records of the transaction's stored request (``SipMessage.compact``): it waits,
+        records of the transaction's stored request (``SipMessage.keep``): it waits,
         often unread, until the transaction ends, and the received message that shared
         its records is gone now. An empty AVP list is dropped too (``avp_store`` makes
         one again): one GC-tracked object fewer per waiting transaction. Not when a
@@ -145,9 +145,9 @@ class TransactionManager:
         b = self.bindings.pop(id(msg), None)
         if b is not None and b.msg is msg:
             txn = b.txn
-            compact = getattr(txn.request, "compact", None)
-            if compact is not None:
-                compact()
+            keep = getattr(txn.request, "keep", None)
+            if keep is not None:
+                keep()
             avps = txn.avps
             if (type(avps) is AvpStore and not avps._lists  # noqa: SLF001
                     and getattr(ctx.engine, "post_request_hook", None) is None):
