@@ -94,9 +94,7 @@ def _via1_rewrite(msg: SipMessage, line: str, body_start: int, end: int,
     out = f"{line[:head_end]};received={src[0]}"
     if rport:
         rest = line[head_end:end]
-        comma = rest.find(",")  # ``_param_span(rest, "rport")`` minus a frame
-        limit = len(rest) if comma < 0 else comma
-        idx = _span_in(rest, rest[:limit].lower(), "rport", limit)
+        idx = _param_span(rest, "rport")
         if idx is not None:
             return f"{out}{rest[:idx[0]]};rport={src[1]}{rest[idx[1]:]}"
         return f"{out};rport={src[1]}{rest}"
