@@ -28,24 +28,12 @@ from osipsc.runtime.sip.build import (
 from osipsc.runtime.sip.message import SipMessage
 from osipsc.runtime.sip.via import Via
 
+from .test_perf_relay_build import ref_param_span
+
 SERVER = "Server: OpenSIPS (3.6.8 (x86_64/linux))\r\n"
 
 
 # ----------------------------------------------------------------- reference implementation
-
-def ref_param_span(params: str, name: str) -> tuple[int, int] | None:
-    """The ``;name[=value]`` parameter of the first Via value, visiting every one."""
-    comma = params.find(",")
-    limit = len(params) if comma < 0 else comma
-    i = params.find(";", 0, limit)
-    while i >= 0:
-        j = params.find(";", i + 1, limit)
-        end = limit if j < 0 else j
-        if params[i + 1:end].partition("=")[0].strip().lower() == name:
-            return i, end
-        i = j
-    return None
-
 
 def ref_via_line(msg: SipMessage, line: str, via: Via | None) -> str:
     """The first Via line (no line end) as the reply carries it, from the parsed Via."""
