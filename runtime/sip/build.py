@@ -20,7 +20,7 @@ import zlib
 from operator import attrgetter, itemgetter
 
 from .lumps import LumpList
-from .message import Header, SipMessage
+from .message import SipMessage
 from .via import Via
 
 SERVER_HEADER = "Server: OpenSIPS (3.6.8 (x86_64/linux))"
@@ -32,17 +32,18 @@ def _received_needed(msg: SipMessage, via: Via) -> bool:
     return via.param("received") is not None or via.host.strip("[]") != msg.src[0]
 
 
-def _via1_text(msg: SipMessage, hdr: Header, via: Via) -> str:
-    """The first Via header line as a reply carries it (without line end), decided from
-    the parsed ``via``."""
-    start = hdr.start
-    off = hdr.body_start - start
-    line = msg.text[start:hdr.end]
-    end = off + len(hdr.body)
-    rport = msg.force_rport or via.param("rport") is not None
-    if not (rport or _received_needed(msg, via)):
-        return line[:end]
-    return _via1_rewrite(msg, line, off, end, rport)
+def _reply_via1(msg: SipMessage, line: str, off: int, end: int, via: Via) -> str:
+    """The first Via line a reply carries (without line end), decided from the parsed
+    ``via``: ``line`` is the header's text, its body at ``off:end``."""
+    rport = msg.force_rport
+    if not rport:  # ``via.param("rport") is not None`` without its frame
+        for key, _ in via.params:
+            if key == "rport" or key.lower() == "rport":
+                rport = True
+                break
+    if rport or _received_needed(msg, via):
+        return _via1_rewrite(msg, line, off, end, rport)
+    return line[:end]
 
 
 def _via_sent(body: str) -> tuple[str, str] | None:
@@ -182,16 +183,7 @@ def build_reply(msg: SipMessage, code: int, reason: str,
             else:
                 if sl_tag:
                     branch = via.param("branch") or ""
-                rport = msg.force_rport
-                if not rport:  # ``via.param("rport") is not None`` without its frame
-                    for key, _ in via.params:
-                        if key == "rport" or key.lower() == "rport":
-                            rport = True
-                            break
-                if rport or _received_needed(msg, via):
-                    append(_via1_rewrite(msg, line, off, end, rport))
-                else:
-                    append(line[:end])
+                append(_reply_via1(msg, line, off, end, via))
         else:
             sent = _via_sent(via_body or "")
             if sent is None:
@@ -245,22 +237,8 @@ def _status_line(code: int, reason: str) -> str:
     return line
 
 
-def build_reply_text(msg: SipMessage, code: int, reason: str,
-                     extra_headers: list[str] | None = None, to_tag: str | None = None,
-                     body: str | None = None, headers: list[str] | None = None) -> str:
-    """:func:`build_reply` as text (a message parsed from bytes is latin-1 text)."""
-    return build_reply(msg, code, reason, extra_headers, to_tag, body,
-                       headers).decode("latin-1")
-
-
 _SERVER_LINE = SERVER_HEADER + CRLF
 _SERVER_TAIL_EMPTY = f"{_SERVER_LINE}Content-Length: 0\r\n\r\n"
-
-
-def _with_to_tag(msg: SipMessage, hdr: Header, tag: str) -> str:
-    start = hdr.start
-    off = hdr.body_start - start
-    return _to_line_with_tag(msg.text[start:hdr.end], off, off + len(hdr.body), tag)
 
 
 def _to_line_with_tag(text: str, body_start: int, body_end: int, tag: str) -> str:
