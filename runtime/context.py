@@ -84,3 +84,34 @@ class Context:
 
     def __repr__(self) -> str:
         return f"<Context {self.route_type.value} rc={self.rc} depth={self.depth}>"
+
+
+_new_object = object.__new__
+_REQUEST = RouteType.REQUEST
+
+
+def request_context(engine: Any, msg: Any, avps: AvpStore | None) -> Context:
+    """The context of a received request, ready for its request route: what
+    ``Context(engine, msg, RouteType.REQUEST, avps)`` followed by the top-route setup of
+    ``Engine.run_top_route`` gives (the worker's ``$rc``, ``$var`` and loop limit, depth 1),
+    built in one frame without ``__init__``: one is made per message.
+    ``tests/test_engine_fastpaths.py`` checks every slot against that two-step way."""
+    ctx = _new_object(Context)
+    ctx.engine = engine
+    ctx.msg = msg
+    ctx.route_type = _REQUEST
+    if avps is None:
+        avps = _new_object(AvpStore)
+        avps._lists = {}  # noqa: SLF001 - AvpStore() without its frame
+    ctx.avps = avps
+    ctx.flags = set()
+    ctx.rc = engine.rc
+    ctx.vars = engine.vars
+    ctx.params = ctx.returns = ()
+    ctx.depth = 1
+    ctx.max_while_loops = engine.max_while_loops
+    ctx.extra = {}
+    ctx.stack = []
+    ctx.top = None
+    ctx.in_error_route = False
+    return ctx

@@ -21,7 +21,7 @@ from typing import Any
 
 from .avp import AvpStore
 from .clock import Clock
-from .context import Context, RouteType
+from .context import Context, RouteType, request_context
 from .control import NotEmulated, ScriptError, ScriptExit, run_error_route
 from .functions.registry import FunctionTable, builtin_async_functions
 from .script import Script
@@ -29,7 +29,8 @@ from .sip.message import SipMessage, SipParseError
 from .stats import ULONG, StatsRegistry
 
 _KINDS = {rt.value: rt for rt in RouteType}
-_REQUEST = RouteType.REQUEST
+_MAIN_ROUTE = ("route", None)
+_new_object = object.__new__
 
 #: CPython's default collector thresholds, and the ones an Engine switches them to
 _GC_DEFAULT = (700, 10, 10)
@@ -81,6 +82,14 @@ class RouteResult:
     exit: bool = False
     drop: bool = False
     suspended: bool = False
+
+
+def _new_outcome() -> Outcome:
+    """``Outcome()`` without the dataclass ``__init__`` and its factory calls (one outcome
+    per received message); tests/test_engine_fastpaths.py checks it against ``Outcome()``."""
+    out = _new_object(Outcome)
+    out.xlog, out.packets, out.logs, out.trace = [], [], [], []
+    return out
 
 
 _CONTINUED = RouteResult()
@@ -328,6 +337,12 @@ class Engine:
         ctx.max_while_loops = self.max_while_loops
         ctx.stack = []
         ctx.top = name
+        return self._run_top(fn, ctx)
+
+    def _run_top(self, fn: Callable[[Context], Any], ctx: Context) -> RouteResult:
+        """``run_top_route`` once ``ctx`` is set up: run ``fn`` and turn how it ended into
+        a ``RouteResult`` (script errors logged, error_route run, tracebacks rewritten to
+        cfg lines); ``$rc`` and ``$return`` go back to the worker whatever happened."""
         result = _CONTINUED
         try:
             if self.tracer is None:
@@ -416,7 +431,7 @@ class Engine:
         """Handle one datagram: the request route, or the reply path (tm, onreply_route)."""
         if type(data) is not bytes and isinstance(data, str):
             data = data.encode("latin-1")
-        self.current = out = Outcome()
+        self.current = out = _new_outcome()
         try:
             msg = SipMessage.parse(data, src=src, dst=self.listen, proto=proto)
         except SipParseError as exc:
@@ -425,11 +440,15 @@ class Engine:
         if msg.is_request:
             self._count("core", "rcv_requests")
             # new_context's Context, without its frame (it is not overridden)
-            ctx = Context(self, msg, _REQUEST, self._take_default_avps()
-                          if self._default_avps._lists else None)
-            self.receiving = msg
-            result = self.run_top_route("route", None, ctx)
-            self.receiving = None
+            ctx = request_context(self, msg, self._take_default_avps()
+                                  if self._default_avps._lists else None)
+            fn = self.script.routes.get(_MAIN_ROUTE)  # run_top_route, without its frame
+            if fn is None:
+                result = _CONTINUED
+            else:
+                self.receiving = msg
+                result = self._run_top(fn, ctx)
+                self.receiving = None
             hook = self.post_request_hook  # _after_request, without its frame
             if hook is not None:
                 hook(ctx)

@@ -164,3 +164,50 @@ def test_bindings_are_plain_functions_that_resolve_per_engine() -> None:
     assert f(ctx, "nope") == -1  # int conversion failed: not called
     assert f.binding(ctx, 1, "a", "extra") == 1
     assert ctx.engine.calls == [("f",), ("f", 5), ("f", 16, "7"), ("f", 1, "a", "extra")]
+
+
+def _slots(ctx: object) -> dict[str, object]:
+    """Every slot of a Context; AVP stores, sets, dicts and lists compared by content."""
+    out: dict[str, object] = {}
+    for name in type(ctx).__slots__:  # type: ignore[attr-defined]
+        value = getattr(ctx, name)
+        out[name] = value._lists if type(value).__name__ == "AvpStore" else value
+    return out
+
+
+@pytest.mark.parametrize("with_avps", [False, True])
+def test_request_context_equals_context_plus_top_route_setup(engine: Engine,
+                                                              with_avps: bool) -> None:
+    """``request_context`` builds in one frame what ``Context(...)`` and run_top_route's
+    setup give: every slot equal, fresh mutable containers (never shared)."""
+    from osipsc.runtime.avp import AvpStore
+    from osipsc.runtime.context import Context, RouteType, request_context
+    from osipsc.runtime.sip.message import SipMessage
+
+    msg = SipMessage.parse(request("OPTIONS"))
+    engine.rc, engine.vars["x"], engine.max_while_loops = -3, 7, 55
+    avps = None
+    if with_avps:
+        avps = AvpStore()
+        avps.add("a", 1)
+    fast = request_context(engine, msg, avps)
+    slow = Context(engine, msg, RouteType.REQUEST, avps)
+    slow.rc, slow.returns, slow.vars, slow.depth = engine.rc, (), engine.vars, 1
+    slow.params, slow.max_while_loops, slow.stack, slow.top = (), engine.max_while_loops, [], None
+    assert _slots(fast) == _slots(slow)
+    assert fast.avps is avps if with_avps else fast.avps is not slow.avps
+    other = request_context(engine, msg, None)
+    for name in ("flags", "extra", "stack"):
+        assert getattr(fast, name) is not getattr(other, name)
+
+
+def test_new_outcome_equals_outcome() -> None:
+    """The per-message ``_new_outcome`` sets every field ``Outcome()`` sets, each a new list."""
+    from osipsc.runtime.engine import Outcome, _new_outcome
+
+    fast, slow = _new_outcome(), Outcome()
+    assert fast == slow
+    assert [f.name for f in dataclasses.fields(Outcome)] == ["xlog", "packets", "logs", "trace"]
+    other = _new_outcome()
+    for f in dataclasses.fields(Outcome):
+        assert getattr(fast, f.name) is not getattr(other, f.name)
