@@ -24,6 +24,9 @@ from .pvar import parse_format
 ABI = 1
 
 _IDENT = re.compile(r"[^0-9A-Za-z_]+")
+#: statement kinds lowered from an ``if`` (a nested one, last in a branch, leaves ``$rc`` to
+#: be fixed up by its parent: ``Stmt.fix_rc``)
+_IF_KINDS = ("if", "if_action")
 
 
 class LowerError(Exception):
@@ -507,6 +510,19 @@ class Lowerer:
             return f"cond_ret(ctx, {self.action_value(c.action)})"
         raise LowerError(f"unsupported condition {type(c).__name__}", getattr(c, "span", None))
 
+    def action_cond(self, c: Any) -> tuple[str, bool] | None:
+        """``(value, negated)`` when an ``if`` tests one action, maybe negated (``if
+        (t_relay())``, ``if (!save("location"))``): the template then sets ``$rc`` and
+        branches on the sign itself, as ``cond_ret`` would, without a call per test."""
+        negated = isinstance(c, ast.Not)
+        if negated:
+            c = c.operand
+        if not isinstance(c, ast.ActionCond):
+            return None
+        if isinstance(c.action, ast.RouteCall):
+            return self.route_call_expr(c.action)[0], negated
+        return self.action_value(c.action), negated
+
     # ------------------------------------------------------------------ statements
     def assign_expr(self, a: ast.Assign) -> str:
         return f"{self.pv(a.target)}.assign(ctx, {py_literal(a.op)}, {self.value(a.value)})"
@@ -529,10 +545,17 @@ class Lowerer:
             expr, dynamic = self.route_call_expr(s)
             return Stmt("routedyn" if dynamic else "route", loc, text, expr=expr)
         if isinstance(s, ast.If):
-            node = Stmt("if", loc, text, expr=unparen(self.cond(s.cond)), body=self.block(s.then),
-                        orelse=self.block(s.orelse) if s.orelse is not None else None)
-            node.fix_rc = bool(node.body) and node.body[-1].kind == "if"
-            node.fix_rc_else = bool(node.orelse) and node.orelse[-1].kind == "if"
+            action = self.action_cond(s.cond)
+            if action is not None:  # `if (f())` / `if (!f())`: cond_ret inlined
+                node = Stmt("if_action", loc, text, expr=action[0], var="<" if action[1] else ">",
+                            body=self.block(s.then),
+                            orelse=self.block(s.orelse) if s.orelse is not None else None)
+            else:
+                node = Stmt("if", loc, text, expr=unparen(self.cond(s.cond)),
+                            body=self.block(s.then),
+                            orelse=self.block(s.orelse) if s.orelse is not None else None)
+            node.fix_rc = bool(node.body) and node.body[-1].kind in _IF_KINDS
+            node.fix_rc_else = bool(node.orelse) and node.orelse[-1].kind in _IF_KINDS
             if node.orelse == []:
                 node.orelse = None
             return node

@@ -4,7 +4,6 @@ from osipsc.runtime import (
     ScriptExit,
     assert_check,
     cmp_int,
-    cond_ret,
     log_stmt,
     run_async,
     run_launch,
@@ -75,54 +74,45 @@ def route(ctx):
         r = 1
         ctx.rc = c
     # if (!async(mi("uptime", $var(r)), resume))
-    c = (
-        _c2
-        if (
-            _c2 := cond_ret(
-                ctx,
-                run_async(
-                    ctx,
-                    af_mi,
-                    (
-                        "uptime",
-                        pv_var_r,
-                    ),
-                    route_resume,
-                    None,
-                ),
-            )
-        )
-        < 0
-        else 1 - _c2
+    c = ctx.rc = run_async(
+        ctx,
+        af_mi,
+        (
+            "uptime",
+            pv_var_r,
+        ),
+        route_resume,
+        None,
     )
-    if c > 0:
+    if not c:
+        raise ScriptExit()
+    if c < 0:
         # sl_send_reply(500, "Async Failed")
         r = ctx.rc = f_sl_send_reply(ctx, 500, "Async Failed")
         if not r:
             raise ScriptExit()
     else:
         r = 1
-        ctx.rc = c
+        ctx.rc = 0
     # if (launch(mi("uptime", $var(l))))
-    c = cond_ret(
+    c = ctx.rc = run_launch(
         ctx,
-        run_launch(
-            ctx,
-            af_mi,
-            (
-                "uptime",
-                pv_var_l,
-            ),
-            None,
-            None,
+        af_mi,
+        (
+            "uptime",
+            pv_var_l,
         ),
+        None,
+        None,
     )
+    if not c:
+        raise ScriptExit()
     if c > 0:
         # xlog("launched\n")
         r = ctx.rc = xlog(ctx, 2, "launched\n")
     else:
         r = 1
-        ctx.rc = c
+        ctx.rc = 0
     # exit
     script_exit(ctx)
 
@@ -158,25 +148,25 @@ def event_route_E_CORE_THRESHOLD(ctx):
 script.set_line_map(
     ("coverage_rest.cfg",),
     (
-        (36, 0, 9),
-        (40, 0, 9),
-        (45, 0, 10),
-        (49, 0, 11),
-        (51, 0, 12),
-        (53, 0, 13),
-        (66, 0, 14),
-        (73, 0, 15),
-        (78, 0, 16),
-        (100, 0, 17),
-        (107, 0, 18),
-        (122, 0, 19),
-        (127, 0, 20),
-        (131, 0, 22),
-        (135, 0, 22),
-        (137, 0, 22),
-        (141, 0, 23),
-        (145, 0, 23),
-        (150, 0, 24),
-        (154, 0, 24),
+        (35, 0, 9),
+        (39, 0, 9),
+        (44, 0, 10),
+        (48, 0, 11),
+        (50, 0, 12),
+        (52, 0, 13),
+        (65, 0, 14),
+        (72, 0, 15),
+        (77, 0, 16),
+        (91, 0, 17),
+        (98, 0, 18),
+        (112, 0, 19),
+        (117, 0, 20),
+        (121, 0, 22),
+        (125, 0, 22),
+        (127, 0, 22),
+        (131, 0, 23),
+        (135, 0, 23),
+        (140, 0, 24),
+        (144, 0, 24),
     ),
 )

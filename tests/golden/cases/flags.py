@@ -2,7 +2,6 @@
 from osipsc.runtime import (
     Script,
     ScriptExit,
-    cond_ret,
     xlog,
 )
 
@@ -31,7 +30,9 @@ def route(ctx):
     if not r:
         raise ScriptExit()
     # if (isflagset("A")) resetflag("SEEN");
-    c = cond_ret(ctx, f_isflagset(ctx, "A"))
+    c = ctx.rc = f_isflagset(ctx, "A")
+    if not c:
+        raise ScriptExit()
     if c > 0:
         # resetflag("SEEN")
         r = ctx.rc = f_resetflag(ctx, "SEEN")
@@ -39,7 +40,7 @@ def route(ctx):
             raise ScriptExit()
     else:
         r = 1
-        ctx.rc = c
+        ctx.rc = 0
     # xlog("$mf\n")
     r = ctx.rc = xlog(ctx, 2, fmt_b3b4ced2)
     return r
@@ -48,10 +49,10 @@ def route(ctx):
 script.set_line_map(
     ("flags.cfg",),
     (
-        (26, 0, 5),
-        (30, 0, 6),
-        (34, 0, 7),
-        (37, 0, 7),
-        (44, 0, 8),
+        (25, 0, 5),
+        (29, 0, 6),
+        (33, 0, 7),
+        (38, 0, 7),
+        (45, 0, 8),
     ),
 )
