@@ -1,0 +1,112 @@
+"""Round-6 tm fast paths equal the general code they stand in for: ``_inc`` (the statistics
+bump of every relayed request) against ``_stat``, and the ``%``-formatted Via branch id
+against the f-string it replaced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from osipsc.runtime.engine import Engine
+from osipsc.runtime.state_factories import get_state
+from osipsc.runtime.stats import StatsRegistry
+from osipsc.runtime.tm import manager as tm_manager
+from osipsc.runtime.tm.manager import get_manager
+
+CFG = r'''
+loadmodule "proto_udp.so"
+loadmodule "sl.so"
+loadmodule "tm.so"
+socket = udp:127.0.0.1:5060
+route {
+    t_relay();
+    exit;
+}
+'''
+
+NAMES = ["UAS_transactions", "inuse_transactions", "local_replies", "UAC_transactions",
+         "2xx_transactions", "late_stat"]
+
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("bump"), st.sampled_from(NAMES),
+              st.one_of(st.none(), st.sampled_from(NAMES))),
+    # a statistic becomes computed (its func is read at every bump)
+    st.tuples(st.just("computed"), st.sampled_from(NAMES), st.none()),
+    # a statistic missing so far is registered (a miss is never remembered)
+    st.tuples(st.just("register"), st.just("late_stat"), st.none()),
+    # the engine gets another registry (the remembered statistics are the old one's)
+    st.tuples(st.just("new_registry"), st.none(), st.none()),
+), max_size=25)
+
+
+def _engine(tmp_path: Path) -> Engine:
+    cfg = tmp_path / "tm.cfg"
+    cfg.write_text(CFG)
+    return Engine.from_cfg(cfg)
+
+
+def _run(engine: Engine, ops: list[tuple[Any, ...]], fast: bool, spine: bool
+         ) -> list[list[tuple[str, str, int]]]:
+    """The tm statistics after each step, bumped through ``_inc`` or ``_stat``."""
+    mgr = get_manager(engine)
+    if spine:
+        assert mgr._check_spine(engine)  # noqa: SLF001
+    seen = []
+    for op, name, also in ops:
+        registry = get_state(engine, "statistics")
+        if op == "bump":
+            if fast:
+                mgr._inc(engine, name, also)  # noqa: SLF001
+            else:
+                mgr._stat(engine, name, 1, also)  # noqa: SLF001
+        elif op == "computed":
+            stat = registry.find(name, "tm")
+            if stat is not None:
+                stat.func = lambda: 7
+        elif op == "register":
+            registry.register("tm", name)
+        else:
+            fresh = StatsRegistry()
+            for stat in registry.all():
+                fresh.register(stat.group, stat.name, stat.no_reset, stat.func)
+            engine._states["statistics"] = fresh  # noqa: SLF001
+        seen.append([(s.group, s.name, s.value) for s in
+                     get_state(engine, "statistics").all() if s.group == "tm"])
+    return seen
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops=OPS, spine=st.booleans())
+# the remembered path for both statistics of a pair (the first bump looks them up)
+@example(ops=[("bump", "UAS_transactions", "inuse_transactions")] * 3, spine=True)
+@example(ops=[("bump", "UAS_transactions", "late_stat"), ("register", "late_stat", None),
+              ("bump", "UAS_transactions", "late_stat"), ("computed", "late_stat", None),
+              ("bump", "UAS_transactions", "late_stat"), ("new_registry", None, None),
+              ("bump", "UAS_transactions", "late_stat")], spine=True)
+def test_inc_equals_stat(tmp_path_factory: Any, ops: list[tuple[Any, ...]],
+                         spine: bool) -> None:
+    fast = _run(_engine(tmp_path_factory.mktemp("fast")), ops, True, spine)
+    general = _run(_engine(tmp_path_factory.mktemp("general")), ops, False, spine)
+    assert fast == general
+
+
+@given(hash_index=st.one_of(st.integers(0, 0xFFFF), st.integers(-2**40, 2**40)),
+       label=st.one_of(st.integers(0x5E0E1A46, 0x5E0E1A46 + 10**6), st.integers(-2**70, 2**70)),
+       index=st.integers(-3, 300))
+def test_branch_id_equals_fstring(hash_index: int, label: int, index: int) -> None:
+    assert (tm_manager._BRANCH_ID % (hash_index, label, index)  # noqa: SLF001
+            == f"z9hG4bK{hash_index:x}.{label:x}.{index}")
+
+
+def test_relay_counts_through_inc(tmp_path: Path) -> None:
+    """A relayed INVITE bumps what the general path bumped (UAS, inuse, local 100, UAC)."""
+    from .conftest import request
+
+    engine = _engine(tmp_path)
+    engine.receive(request("INVITE"))
+    stats = {s.name: s.value for s in get_state(engine, "statistics").all()
+             if s.group == "tm"}
+    assert (stats["UAS_transactions"], stats["inuse_transactions"], stats["local_replies"],
+            stats["UAC_transactions"]) == (1, 1, 1, 1)
