@@ -30,6 +30,8 @@ from .stats import ULONG, StatsRegistry
 
 _KINDS = {rt.value: rt for rt in RouteType}
 _MAIN_ROUTE = ("route", None)
+#: ``Engine`` class attributes the hot paths read per message or per call (``__init__``)
+_PER_MESSAGE_DEFAULTS = ("post_request_hook", "snapshot_hook", "receiving", "sockets")
 _new_object = object.__new__
 
 #: CPython's default collector thresholds, and the ones an Engine switches them to
@@ -147,6 +149,12 @@ class Engine:
         script = module if isinstance(module, Script) else module.script
         self.script: Script = script
         self.module = module
+        # the class-level None defaults read per message become instance attributes:
+        # CPython 3.11 reads an instance attribute with a specialised instruction and a
+        # class attribute through the generic lookup (a subclass's own value is kept)
+        for name in _PER_MESSAGE_DEFAULTS:
+            if getattr(type(self), name) is None:
+                setattr(self, name, None)
         _tune_gc()
         params = script.params
         self.xlog_level = _int_param(params.get("xlog_level"), 2)

@@ -211,3 +211,27 @@ def test_new_outcome_equals_outcome() -> None:
     other = _new_outcome()
     for f in dataclasses.fields(Outcome):
         assert getattr(fast, f.name) is not getattr(other, f.name)
+
+
+def test_per_message_defaults_become_instance_attributes_but_subclass_values_stay() -> None:
+    """``Engine.__init__`` copies the None class defaults the hot paths read onto the
+    instance (a specialised read in CPython 3.11); a subclass's own value is never hidden."""
+    from osipsc.runtime.engine import _PER_MESSAGE_DEFAULTS
+
+    module = load_text_module("t.cfg", CFG)
+    plain = Engine(module)
+    for name in _PER_MESSAGE_DEFAULTS:
+        assert name in vars(plain) and getattr(plain, name) is None
+
+    seen: list[object] = []
+
+    class Hooked(Engine):
+        sockets = [("udp", "127.0.0.1", 5060)]
+
+        def post_request_hook(self, ctx: object) -> None:
+            seen.append(ctx)
+
+    hooked = Hooked(module)
+    assert "sockets" not in vars(hooked) and "post_request_hook" not in vars(hooked)
+    hooked.receive(request("OPTIONS"))
+    assert len(seen) == 1
