@@ -109,6 +109,9 @@ class TransactionManager:
         # per-engine answers every new transaction needs, see ``_timeouts`` / ``_local``
         self._timeouts_memo: tuple[Any, ...] | None = None
         self._local_memo: tuple[Any, tuple[str, int]] | None = None
+        self._facts_memo: tuple[Any, ...] | None = None
+        #: ``_snapshot_hook`` bound once (set as ``Engine.snapshot_hook`` per request)
+        self._snapshot_cb = self._snapshot_hook
         #: the engine known to be the spine's ``Engine`` / the last one known not to be
         self._spine_engine: Any = None
         self._not_spine: Any = None
@@ -192,8 +195,19 @@ class TransactionManager:
         via = msg.via1()  # adapter.top_via, without its frame
         if via is None:
             via = adapter.top_via(msg)
+            branch = via.branch or ""
+            port = via.port_text
+        else:
+            # ``via.branch`` (``Via.param("branch")``) without its two frames; the port
+            # as written (``Via.port_text``, a property, returns ``port``)
+            branch = ""
+            for name, value in via.params:
+                if name == "branch" or name.lower() == "branch":
+                    branch = value or ""
+                    break
+            port = via.port
         is_ack = method == "ACK"
-        key = (via.branch or "", "INVITE" if is_ack else method)
+        key = (branch, "INVITE" if is_ack else method)
         old = self.by_uas.get(key)
         if old is not None and not old.deleted:
             if not is_ack and old.last_reply:
@@ -203,18 +217,20 @@ class TransactionManager:
             return 0, None
         if is_ack:
             return 1, None  # ACKs never create a transaction
-        return 1, self._create(ctx, via, method, key)
+        return 1, self._create(ctx, via.host, port, method, key)
 
     def create(self, ctx: Any) -> Transaction:
         """Build and register a transaction for ``ctx.msg``; AVPs move into it."""
         msg = ctx.msg
         via = adapter.top_via(msg)
         method = adapter.method(msg)
-        return self._create(ctx, via, method,
+        return self._create(ctx, via.host, via.port_text, method,
                             (via.branch or "", "INVITE" if method == "ACK" else method))
 
-    def _create(self, ctx: Any, via: Any, method: str, key: tuple[str, str]) -> Transaction:
-        """``create`` with the top Via, the method and the ``by_uas`` key already known.
+    def _create(self, ctx: Any, host: str, port_text: str, method: str,
+                key: tuple[str, str]) -> Transaction:
+        """``create`` with the top Via's host and port text, the method and the ``by_uas``
+        key already known.
 
         The transaction stores a copy of the request as it is now, without $ru and $du.
         For the request the spine's Engine is receiving, that copy is deferred: the
@@ -235,7 +251,7 @@ class TransactionManager:
             stored.dst_uri = None
         callid = msg._value("call-id") or ""  # msg.header("call-id"): a key already
         flags = getattr(ctx, "flags", None)
-        fr_timeout, fr_inv_timeout = self._timeouts(engine)
+        fr_timeout, fr_inv_timeout, local = self._facts(engine)
         txn = new_transaction(
             next(self._ids),
             zlib.crc32((callid + msg.cseq_num).encode("latin-1")) & 0xFFFF,
@@ -251,9 +267,9 @@ class TransactionManager:
             fr_timeout,
             fr_inv_timeout,
             key,
-            self._local(engine),
+            local,
             # key[0] is the branch or "": the same To-tag seed as a missing branch
-            (via.host, via.port_text, key[0]),
+            (host, port_text, key[0]),
         )
         self.by_uas[key] = txn
         self.bindings[id(msg)] = _new_tuple(Binding, (msg, txn, None, None))
@@ -261,7 +277,7 @@ class TransactionManager:
             # tm consumes the appended branches while relaying; the copy keeps them
             branches = msg.branches
             self._deferred = (msg, txn, list(branches) if branches else None, engine)
-            engine.snapshot_hook = self._snapshot_hook
+            engine.snapshot_hook = self._snapshot_cb
         if self.pending_arms:
             self._apply_pending_arms(ctx, txn)
         self._inc(engine, "UAS_transactions", "inuse_transactions")
@@ -331,6 +347,25 @@ class TransactionManager:
             params, script_params = engine.modparams, engine.script.modparams
             self._timeouts_memo = (engine, params, len(params), script_params,
                                    len(script_params), value)
+        return value
+
+    def _facts(self, engine: Any) -> tuple[int, int, tuple[str, int]]:
+        """``(*self._timeouts(engine), self._local(engine))`` in one call (every new
+        transaction asks): remembered for the spine's Engine under both memo rules at once
+        (the same modparam lists of the same lengths, the same ``engine.listen``)."""
+        memo = self._facts_memo
+        if memo is not None and memo[0] is engine:
+            params, script_params = engine.modparams, engine.script.modparams
+            if memo[1] is params and memo[2] == len(params) and memo[3] is script_params \
+                    and memo[4] == len(script_params) and memo[5] is engine.listen:
+                return memo[6]  # type: ignore[no-any-return]
+        fr_timeout, fr_inv_timeout = self._timeouts(engine)
+        value = (fr_timeout, fr_inv_timeout, self._local(engine))
+        timeouts, local = self._timeouts_memo, self._local_memo
+        # both memos hold what was just answered: the timeouts' for this (spine) engine,
+        # the socket's for the current ``engine.listen``
+        if timeouts is not None and timeouts[0] is engine and local is not None:
+            self._facts_memo = (*timeouts[:5], local[0], value)
         return value
 
     def _local(self, engine: Any) -> tuple[str, int]:

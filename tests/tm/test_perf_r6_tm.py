@@ -110,3 +110,89 @@ def test_relay_counts_through_inc(tmp_path: Path) -> None:
              if s.group == "tm"}
     assert (stats["UAS_transactions"], stats["inuse_transactions"], stats["local_replies"],
             stats["UAC_transactions"]) == (1, 1, 1, 1)
+
+
+NEWTRAN_CFG = r'''
+loadmodule "proto_udp.so"
+loadmodule "tm.so"
+socket = udp:127.0.0.1:5060
+route {
+    t_newtran();
+    exit;
+}
+'''
+
+PARAM_NAMES = st.sampled_from(["branch", "Branch", "BRANCH", "rport", "branchx", "x", " branch"])
+PARAM_VALUES = st.one_of(st.none(), st.text("zK9-.", max_size=6))
+
+
+@settings(max_examples=80, deadline=None)
+@given(params=st.lists(st.tuples(PARAM_NAMES, PARAM_VALUES), max_size=4),
+       port=st.sampled_from(["", "5070", " 5071"]), method=st.sampled_from(["INVITE", "BYE"]))
+def test_newtran_branch_equals_via_param(tmp_path_factory: Any,
+                                         params: list[tuple[str, str | None]], port: str,
+                                         method: str) -> None:
+    """``_newtran`` reads the top Via's branch inline: the key, the stored branch and the
+    To-tag seed equal what ``Via.branch`` / ``Via.port_text`` give."""
+    from osipsc.runtime.sip.message import SipMessage
+
+    from .conftest import request
+
+    raw = "".join(f";{k}" if v is None else f";{k}={v}" for k, v in params)
+    sent_by = "127.0.0.1" + (f":{port}" if port else "")
+    text = request(method).replace(
+        request(method).split("\r\n")[1], f"Via: SIP/2.0/UDP {sent_by}{raw}")
+    via = SipMessage.parse(text.encode("latin-1")).via1()
+    assume_parsed = via is not None
+    cfg = tmp_path_factory.mktemp("nt") / "tm.cfg"
+    cfg.write_text(NEWTRAN_CFG)
+    engine = Engine.from_cfg(cfg)
+    engine.receive(text)
+    txns = list(get_manager(engine).by_uas.items())
+    if not assume_parsed:
+        return
+    assert len(txns) == 1
+    key, txn = txns[0]
+    assert key == (via.branch or "", method)
+    assert txn.uas_via_branch == (via.branch or "")
+    assert txn.tag_via == (via.host, via.port_text, via.branch or "")
+
+
+FACT_STEPS = st.lists(st.one_of(
+    st.tuples(st.just("append"), st.sampled_from(["fr_timeout", "fr_inv_timeout", "other"]),
+              st.integers(1, 9)),
+    st.tuples(st.just("new_list"), st.sampled_from(["fr_timeout", "fr_inv_timeout"]),
+              st.integers(1, 9)),
+    st.tuples(st.just("script_append"), st.sampled_from(["fr_timeout", "fr_inv_timeout"]),
+              st.integers(1, 9)),
+    st.tuples(st.just("listen"), st.sampled_from(["127.0.0.1", "10.0.0.1"]),
+              st.sampled_from([5060, 5070])),
+    st.tuples(st.just("ask"), st.none(), st.none()),
+), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=FACT_STEPS)
+def test_facts_equal_timeouts_and_local(tmp_path_factory: Any,
+                                        steps: list[tuple[Any, Any, Any]]) -> None:
+    """``_facts`` answers what ``_timeouts`` and ``_local`` answer fresh, whatever changes
+    the modparam lists (in place, replaced, the script's) and the listening socket."""
+    from osipsc.runtime.tm import adapter
+    from osipsc.runtime.tm.manager import TransactionManager
+
+    cfg = tmp_path_factory.mktemp("facts") / "tm.cfg"
+    cfg.write_text(CFG)
+    engine = Engine.from_cfg(cfg)
+    mgr = get_manager(engine)
+    for op, name, value in steps:
+        if op == "append":
+            engine.modparams.append(("tm", name, value))
+        elif op == "new_list":
+            engine.modparams = [("tm", name, value), *engine.modparams]
+        elif op == "script_append":
+            engine.script.modparams.append(("tm", name, value))
+        elif op == "listen":
+            engine.listen = (name, value)
+        fresh = TransactionManager(engine)
+        expected = (*fresh._timeouts(engine), adapter.listen_address(engine))  # noqa: SLF001
+        assert mgr._facts(engine) == expected  # noqa: SLF001
