@@ -57,6 +57,12 @@ def name_matches(header_name: str, wanted: str, case_sensitive: bool = False) ->
     return have == want
 
 
+#: the keys every request must have, in the order a missing one is reported; a reply
+#: needs them all but the Via
+REQUIRED_ORDER = ("via", "from", "to", "call-id", "cseq")
+REQUIRED_REQUEST = frozenset(REQUIRED_ORDER)
+REQUIRED_REPLY = frozenset(REQUIRED_ORDER[1:])
+
 _KEY_CACHE: dict[str, str] = {}
 _KEY_CACHE_MAX = 4096
 
@@ -124,18 +130,20 @@ def split_commas(body: str) -> list[str]:
 
 #: names of a message's headers in order -> their layout (``header_layout``); bounded
 #: (names come off the wire), cleared when full
-_LAYOUTS: dict[tuple[str, ...], tuple[tuple[str, ...], dict[str, int], bool]] = {}
+_LAYOUTS: dict[tuple[str, ...], tuple[tuple[str, ...], dict[str, int], int, int]] = {}
 _LAYOUTS_MAX = 1024
 #: ``_LAYOUTS.get``: the parser tries it before calling ``header_layout``
 layout_memo_get = _LAYOUTS.get
 
 
-def header_layout(names: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, int], bool]:
-    """``(keys, first, plain)`` of a header block whose names (text before each line's
-    first colon, unstripped) are ``names``: the key of each header, key -> position of
-    its first header, and whether every name is non-empty and starts with no blank or
-    control character (what the parser's fast scan requires; a line that starts with a
-    blank continues the previous header).
+def header_layout(names: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, int], int, int]:
+    """``(keys, first, plain, complete)`` of a header block whose names (text before each
+    line's first colon, unstripped) are ``names``: the key of each header, key -> position
+    of its first header; ``plain`` is 0 unless every name is non-empty and starts with no
+    blank or control character (what the parser's fast scan requires; a line that starts
+    with a blank continues the previous header), 2 when besides no name holds a colon
+    (names cut at ": " are then the names cut at the first colon), else 1; ``complete``
+    has bit 1 set when every header a request must have is there, bit 2 for a reply.
 
     Memoised per sequence of names: a sender's messages repeat the same layout, and this
     replaces a key lookup and a dict insert per header with one dict hit per message.
@@ -147,7 +155,11 @@ def header_layout(names: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, in
         first: dict[str, int] = {}
         for pos, key in enumerate(keys):
             first.setdefault(key, pos)
-        layout = (keys, first, bool(names) and min(names)[:1] > " ")
+        plain = 0
+        if names and min(names)[:1] > " ":
+            plain = 1 if any(":" in name for name in names) else 2
+        complete = (REQUIRED_REQUEST <= first.keys()) | (REQUIRED_REPLY <= first.keys()) << 1
+        layout = (keys, first, plain, complete)
         if len(_LAYOUTS) >= _LAYOUTS_MAX:
             _LAYOUTS.clear()
         _LAYOUTS[names] = layout

@@ -18,7 +18,7 @@ from operator import add
 from types import MappingProxyType
 from typing import Any
 
-from .headers import header_key, header_layout
+from .headers import REQUIRED_ORDER, REQUIRED_REPLY, REQUIRED_REQUEST, header_key, header_layout
 from .headers import layout_memo_get as _layout_get
 from .lumps import Lump, LumpList
 from .nameaddr import NameAddr
@@ -128,10 +128,18 @@ def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
     return out
 
 
-#: the keys every request / every reply must have (``_REQUIRED_ORDER``: for the message)
-_REQUIRED_ORDER = ("via", "from", "to", "call-id", "cseq")
-_REQUIRED_REQUEST = frozenset(_REQUIRED_ORDER)
-_REQUIRED_REPLY = frozenset(_REQUIRED_ORDER[1:])
+#: valid first lines seen -> ``(True, version, status, reason)`` of a status line or
+#: ``(False, method, R-URI, version)`` of a request line; bounded (``_remember_first_line``)
+_FIRST_LINES: dict[str, tuple[bool, Any, Any, str]] = {}
+
+
+def _remember_first_line(line: str, value: tuple[bool, Any, Any, str]) -> None:
+    """Enter a checked first line in ``_FIRST_LINES`` (cleared when full: lines come off
+    the wire)."""
+    if len(_FIRST_LINES) >= 1024:
+        _FIRST_LINES.clear()
+    _FIRST_LINES[line] = value
+
 #: copied into a local reply after the To (``reply_view``), first occurrence each
 _REPLY_REST = ("from", "call-id", "cseq")
 #: what ``str.splitlines`` breaks at, besides CR and LF
@@ -269,8 +277,10 @@ class SipMessage:
     #: key -> position of its first header (read-only here: ``_set_keys`` replaces it)
     _first: Mapping[str, int] = MappingProxyType({})
     #: fast parse only: ``(offset of the first header, header lines without CRLF, each
-    #: line partitioned at its first colon)``, what a record is built from (None when
-    #: every record was built by ``_scan_general`` or given to ``headers_list``)
+    #: line partitioned at its first ": " or at its first colon)``, what a record is
+    #: built from (a value starts ``len(name) + len(separator)`` plus its leading blanks
+    #: into its line; None when every record was built by ``_scan_general`` or given to
+    #: ``headers_list``)
     _lazy: tuple[int, list[str], tuple[tuple[str, str, str], ...]] | None = None
     #: fast parse only: every header body, stripped (what ``header()`` reads while the
     #: record is not built)
@@ -335,24 +345,18 @@ class SipMessage:
             raise SipParseError("no end of first line")
         first = text[:nl].rstrip("\r")
         self.first_line = first
-        parts = first.split(" ", 2)
-        reply = parts[0].upper().startswith("SIP/")
-        if len(parts) < 3 and not (len(parts) == 2 and reply):
-            raise SipParseError(f"bad first line {first!r}")
-        if reply:
-            self.is_request = False
-            self.version = parts[0]
-            if not parts[1].isdigit() or len(parts[1]) != 3:
-                raise SipParseError(f"bad status code in {first!r}")
-            self.status = int(parts[1])
-            self.reason = parts[2] if len(parts) > 2 else ""
+        # a first line seen before (a valid one: a request's once its URI parsed) is
+        # read from the memo: senders repeat their request lines and status lines
+        known = _FIRST_LINES.get(first)
+        if known is not None:
+            reply, a, b, c = known
+            if reply:
+                self.is_request = False
+                self.version, self.status, self.reason = a, b, c
+            else:
+                self.method, self.ruri, self.version = a, b, c
         else:
-            method, ruri, version = parts
-            if not version.upper().startswith("SIP/"):
-                raise SipParseError(f"bad request line {first!r}")
-            self.method, self.ruri, self.version = method, ruri, version
-            if not method.isprintable() or not method:
-                raise SipParseError("bad method")
+            reply = self._parse_first_line(first)
         pos = nl + 1
         end = text.find("\r\n\r\n", pos)
         # the common shape - CRLF lines, no folding, a colon after a name on every line:
@@ -367,43 +371,88 @@ class SipMessage:
             # of them makes more lines than CRLFs; one ending the block would be dropped
             lines = block.splitlines()
             if len(lines) == block.count("\r\n") + 1 and block[-1] not in _LINE_BREAKS:
-                parts = tuple(map(str.partition, lines, repeat(":")))
+                # cut at ": " first: when every line has one, no name holds a colon (the
+                # layout knows) and no line has blanks around its value, the values are
+                # the bodies as they are, with no strip pass
+                parts = tuple(map(str.partition, lines, repeat(": ")))
                 # the three columns in one C call
                 names, seps, rests = zip(*parts)  # noqa: B905 - 3-tuples; a keyword is slower
-                layout = _layout_get(names) or header_layout(names)
+                if ("" in seps or block[-1] in " \t" or " \r\n" in block or "\t\r\n" in block
+                        or ":  " in block or ": \t" in block
+                        or (layout := _layout_get(names) or header_layout(names))[2] != 2):
+                    # at the first colon, values stripped
+                    parts = tuple(map(str.partition, lines, repeat(":")))
+                    names, seps, rests = zip(*parts)  # noqa: B905
+                    layout = _layout_get(names) or header_layout(names)
+                    bodies = tuple(map(str.strip, rests, repeat(" \t")))
+                else:
+                    bodies = rests
                 # (not: a blank-led or empty name, or a line without a colon)
                 if layout[2] and "" not in seps:
                     fast = True
                     first_pos = layout[1]
                     self._keys, self._first = layout[0], first_pos
-                    self._bodies = bodies = tuple(map(str.strip, rests, repeat(" \t")))
+                    self._bodies = bodies
                     self._lazy = (pos, lines, parts)
                     self.eoh = end + 2
                     self.body_start = end + 4
                     at = first_pos.get("content-length")
                     if at is not None:
                         cl_text = bodies[at]
+                    # the required headers: known per layout
+                    complete = layout[3] & (2 if reply else 1)
         if not fast:
             self._scan_general(text, pos)
             cl_text = self._value("content-length")
-        body = text[self.body_start:]
-        if cl_text is not None:
-            # only ASCII digits make a length (parse_content_length): '²' or '٣' pass
-            # isdigit() but are a malformed value, left alone like any other
-            cl_text = cl_text.strip()
-            if cl_text.isascii() and cl_text.isdigit() and int(cl_text) < len(body):
-                body = body[:int(cl_text)]
-        self.body = body
-        present = self._first.keys()
-        if not (_REQUIRED_REPLY if reply else _REQUIRED_REQUEST) <= present:
-            for name in _REQUIRED_ORDER:
+            complete = (REQUIRED_REPLY if reply else REQUIRED_REQUEST) <= self._first.keys()
+        if cl_text == "0":  # the usual empty body (``body`` defaults to "")
+            pass
+        else:
+            body = text[self.body_start:]
+            if cl_text is not None:
+                # only ASCII digits make a length (parse_content_length): '²' or '٣' pass
+                # isdigit() but are a malformed value, left alone like any other
+                cl_text = cl_text.strip()
+                if cl_text.isascii() and cl_text.isdigit() and int(cl_text) < len(body):
+                    body = body[:int(cl_text)]
+            self.body = body
+        if not complete:
+            present = self._first.keys()
+            for name in REQUIRED_ORDER:
                 if name not in present and not (name == "via" and reply):
                     raise SipParseError(f"missing {name} header")
-        if not reply and _uri_memo_get(ruri) is None:  # a URI parsed before is valid
-            try:
-                SipUri.parse(ruri)
-            except UriError as exc:
-                raise SipParseError(str(exc)) from exc
+        if known is None and not reply:
+            ruri = self.ruri
+            if _uri_memo_get(ruri) is None:  # a URI parsed before is valid
+                try:
+                    SipUri.parse(ruri)
+                except UriError as exc:
+                    raise SipParseError(str(exc)) from exc
+            _remember_first_line(first, (False, self.method, ruri, self.version))
+
+    def _parse_first_line(self, first: str) -> bool:
+        """Check and store a first line not in the memo; True for a status line (which
+        is remembered at once: a request line only once its URI parsed)."""
+        parts = first.split(" ", 2)
+        reply = parts[0].upper().startswith("SIP/")
+        if len(parts) < 3 and not (len(parts) == 2 and reply):
+            raise SipParseError(f"bad first line {first!r}")
+        if reply:
+            self.is_request = False
+            self.version = parts[0]
+            if not parts[1].isdigit() or len(parts[1]) != 3:
+                raise SipParseError(f"bad status code in {first!r}")
+            self.status = int(parts[1])
+            self.reason = parts[2] if len(parts) > 2 else ""
+            _remember_first_line(first, (True, self.version, self.status, self.reason))
+        else:
+            method, ruri, version = parts
+            if not version.upper().startswith("SIP/"):
+                raise SipParseError(f"bad request line {first!r}")
+            self.method, self.ruri, self.version = method, ruri, version
+            if not method.isprintable() or not method:
+                raise SipParseError("bad method")
+        return reply
 
     def _scan_general(self, text: str, pos: int) -> None:
         """Every shape OpenSIPS accepts: LF-only lines, folded lines, no blank line."""
@@ -478,13 +527,13 @@ class SipMessage:
             lazy = self._lazy
             assert lazy is not None  # only the fast scan leaves records unbuilt
             starts = self._line_starts(lazy)
-            raw, _, rest = lazy[2][pos]
+            raw, sep, rest = lazy[2][pos]
             hdr = _new_object(Header)  # Header(...) without the dataclass __init__
             hdr.name = raw.strip()
             hdr.body = self._bodies[pos]
             hdr.start = start = starts[pos]
             hdr.end = starts[pos + 1]
-            hdr.body_start = start + len(raw) + 1 + len(rest) - len(rest.lstrip(" \t"))
+            hdr.body_start = start + len(raw) + len(sep) + len(rest) - len(rest.lstrip(" \t"))
             hdr.key = self._keys[pos]
             recs[pos] = hdr
         return hdr
@@ -663,8 +712,8 @@ class SipMessage:
             start = lazy[0]
         else:  # each earlier line and its CRLF
             start = lazy[0] + sum(map(len, lazy[1][:pos])) + 2 * pos
-        raw, _, rest = lazy[2][pos]
-        return (start, start + len(raw) + 1 + len(rest) - len(rest.lstrip(" \t")),
+        raw, sep, rest = lazy[2][pos]
+        return (start, start + len(raw) + len(sep) + len(rest) - len(rest.lstrip(" \t")),
                 self._bodies[pos])
 
     def spans(self, key: str) -> list[tuple[int, int, int, str]]:
@@ -742,8 +791,8 @@ class SipMessage:
                 assert lazy is not None  # otherwise)
                 line = lazy[1][pos] + "\r\n"
                 if at < n_via or at == to_at:
-                    raw, _, rest = lazy[2][pos]
-                    off = len(raw) + 1 + len(rest) - len(rest.lstrip(" \t"))
+                    raw, sep, rest = lazy[2][pos]
+                    off = len(raw) + len(sep) + len(rest) - len(rest.lstrip(" \t"))
                     span = (line, off, off + len(self._bodies[pos]))
             else:
                 start = hdr.start
