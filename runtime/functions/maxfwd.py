@@ -20,6 +20,11 @@ def _value(msg: Any) -> int:
     text = msg._value("max-forwards")  # (a key already: no header_key call)
     if text is None:
         return -1
+    return _reading(text)[0]
+
+
+def _number(text: str) -> int:
+    """The value of a Max-Forwards body; -2 when it is not a number."""
     text = text.strip()
     # only ASCII digits make a number: '²' passes isdigit() but int() refuses it
     if not (text.isascii() and text.isdigit()) or int(text) > 65535:
@@ -27,22 +32,44 @@ def _value(msg: Any) -> int:
     return int(text)
 
 
+#: Max-Forwards body -> its value (``_number``) and the same-width body a decrement
+#: writes (None when there is nothing to write): a pure function of the text, asked for by
+#: every request, and UAs send a handful of values (bounded: texts come off the wire)
+_READINGS: dict[str, tuple[int, str | None]] = {}
+
+
+def _reading(text: str) -> tuple[int, str | None]:
+    """``_READINGS[text]``, computed on a miss."""
+    try:
+        return _READINGS[text]
+    except KeyError:
+        pass
+    value = _number(text)
+    new = None
+    if value > 0:
+        width = len(text)  # the same width, left-padded
+        new = str(min(value, MAX_LIMIT + 1) - 1)[-width:].rjust(width)
+    if len(_READINGS) >= 512:
+        _READINGS.clear()
+    found = _READINGS[text] = (value, new)
+    return found
+
+
 @export("mf_process_maxfwd_header", module="maxfwd")
 def mf_process_maxfwd_header(ctx: Any, limit: int) -> int:
     msg = ctx.msg
-    value = _value(msg)
-    if value == -1:
+    text = msg._value("max-forwards")  # (a key already: no header_key call)
+    if text is None:
         msg.insert_header(f"Max-Forwards: {limit}\r\n")
         return 2
-    if value == -2:
-        return -2
-    if value == 0:
-        return -1
-    if value > MAX_LIMIT:
-        value = MAX_LIMIT + 1
-    # the same width, left-padded: the body in the received text is overwritten
-    width = len(msg._value("max-forwards"))
-    msg.overwrite_body("max-forwards", str(value - 1)[-width:].rjust(width))
+    try:  # ``_reading``'s memo, inline: every request asks
+        value, new = _READINGS[text]
+    except KeyError:
+        value, new = _reading(text)
+    if new is None:  # not a number (-2), or 0
+        return -1 if value == 0 else -2
+    # the body in the received text is overwritten, as OpenSIPS edits its buffer
+    msg.overwrite_body("max-forwards", new)
     return 1
 
 

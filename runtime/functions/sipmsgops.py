@@ -14,10 +14,9 @@ from typing import Any
 
 from osipsc.runtime.sip.headers import name_matches
 from osipsc.runtime.sip.message import METHOD_IDS, METHOD_OTHER
-from osipsc.runtime.sip.nameaddr import tag_param as _tag_param
 from osipsc.runtime.sip.uri import SipUri, UriError
 
-from ._sipmsg import script_regex
+from ._sipmsg import header_tag, script_regex
 from .registry import export
 
 #: ``is_method`` argument -> (ids of the known methods, lower-case other names)
@@ -63,7 +62,7 @@ def is_method(ctx: Any, methods: str) -> int:
 
 @export("has_totag", module="sipmsgops")
 def has_totag(ctx: Any) -> int:
-    return 1 if _tag_param(ctx.msg._value("to")) else -1  # ``to_tag``, without its frame
+    return 1 if header_tag(ctx.msg._value("to")) else -1  # ``to_tag``, without its frame
 
 
 @export("has_body", module="sipmsgops")

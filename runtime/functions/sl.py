@@ -13,7 +13,7 @@ from typing import Any
 from osipsc.runtime.sip.build import build_reply
 from osipsc.runtime.stats import ULONG, StatsRegistry
 
-from ._sipmsg import count_stat, send
+from ._sipmsg import count_stat, header_tag, send
 from .registry import export
 
 
@@ -34,12 +34,9 @@ def _dset_contact(msg: Any) -> str | None:
 
 
 def _has_to_tag(msg: Any) -> bool:
-    """``bool(msg.to_tag)`` without parsing a To that cannot carry one: a ``tag``
-    parameter needs the letters "tag" (any case) in the header's text."""
-    to = msg._value("to")  # (``header("to")`` without its key lookup)
-    if to is None or "tag" not in to.lower():
-        return False
-    return bool(msg.to_tag)
+    """``bool(msg.to_tag)`` (``header_tag``'s shortcuts: a To without a value-carrying
+    parameter is not scanned)."""
+    return bool(header_tag(msg._value("to")))  # (``header("to")`` without its key lookup)
 
 
 def send_stateless_reply(ctx: Any, code: int, reason: str) -> int:
