@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from osipsc.runtime.avp import AvpStore
+from osipsc.runtime.sip.build import _hostport as sip_hostport
 from osipsc.runtime.sip.build import build_forward as sip_build_forward
 from osipsc.runtime.sip.build import build_forward_text as sip_build_forward_text
 from osipsc.runtime.sip.build import build_reply as sip_build_reply
@@ -76,6 +77,13 @@ _new_tuple = tuple.__new__
 _BRANCH_ID = "z9hG4bK%x.%x.%d"
 
 
+def _via_head(local: tuple[str, int], proto: str) -> str:
+    """The top Via line ``build_forward`` makes from ``local`` and ``proto``, up to the
+    branch id: ``f"{_via_head(local, proto)}{branch}\r\n"`` is its whole line (tests
+    compare the two builds)."""
+    return f"Via: SIP/2.0/{proto.upper()} {sip_hostport(local)};branch="
+
+
 def get_manager(engine: Any) -> TransactionManager:
     """The engine's TransactionManager (``engine.state("tm")``)."""
     # every tm function call asks: the spine's Engine keeps it in ``_states`` once made
@@ -110,6 +118,8 @@ class TransactionManager:
         self._timeouts_memo: tuple[Any, ...] | None = None
         self._local_memo: tuple[Any, tuple[str, int]] | None = None
         self._facts_memo: tuple[Any, ...] | None = None
+        #: (local socket, protocol, ``_via_head`` of them) of the last branch built
+        self._via_memo: tuple[Any, str, str] = (None, "", "")
         #: ``_snapshot_hook`` bound once (set as ``Engine.snapshot_hook`` per request)
         self._snapshot_cb = self._snapshot_hook
         #: the engine known to be the spine's ``Engine`` / the last one known not to be
@@ -694,9 +704,15 @@ class TransactionManager:
                        adapter.uri_destination(proxy) if proxy else
                        adapter.uri_destination(uri))
                 via_branch = _BRANCH_ID % (txn.hash_index, txn.label, index)
+                # our Via line, from the text before the branch id the builder would
+                # make from ``local`` and the protocol, remembered for the last pair
+                via = self._via_memo
+                if via[0] is not local or via[1] != dst[2]:
+                    via = self._via_memo = (local, dst[2], _via_head(local, dst[2]))
                 # build_forward's text, encoded here (one call less per branch)
-                data = sip_build_forward_text(msg, None, local, via_branch,
-                                              dst[2], uri).encode("latin-1")
+                data = sip_build_forward_text(msg, None, local, via_branch, dst[2], uri,
+                                              None, f"{via[2]}{via_branch}\r\n"
+                                              ).encode("latin-1")
                 self._add_branch(engine, txn, new_branch(index, uri, dst, via_branch, data))
                 sent += 1
                 continue

@@ -196,3 +196,57 @@ def test_facts_equal_timeouts_and_local(tmp_path_factory: Any,
         fresh = TransactionManager(engine)
         expected = (*fresh._timeouts(engine), adapter.listen_address(engine))  # noqa: SLF001
         assert mgr._facts(engine) == expected  # noqa: SLF001
+
+
+@settings(max_examples=60, deadline=None)
+@given(host=st.sampled_from(["127.0.0.1", "10.0.0.7", "::1", "proxy.example.com"]),
+       port=st.integers(1, 65535), proto=st.sampled_from(["udp", "tcp", "tls", "Udp", "ws"]),
+       branch=st.text("zK9-.ab", min_size=1, max_size=12))
+def test_via_head_equals_builder_via(host: str, port: int, proto: str, branch: str) -> None:
+    """The forwarded request built with tm's ready-made Via line equals the one the
+    builder makes from the socket, the protocol and the branch."""
+    from osipsc.runtime.sip.build import build_forward_text
+    from osipsc.runtime.sip.message import SipMessage
+
+    from .conftest import request
+
+    msg = SipMessage.parse(request("INVITE").encode("latin-1"), src=("10.1.1.1", 5070))
+    local = (host, port)
+    own = build_forward_text(msg, None, local, branch, proto, "sip:x@10.0.0.9")
+    ready = build_forward_text(msg, None, local, branch, proto, "sip:x@10.0.0.9", None,
+                               f"{tm_manager._via_head(local, proto)}{branch}\r\n")  # noqa: SLF001
+    assert ready == own
+
+
+MEMO_CFG = r'''
+loadmodule "proto_udp.so"
+loadmodule "tm.so"
+socket = udp:127.0.0.1:5060
+route {
+    if ($hdr(X-T) == "tcp") $du = "sip:127.0.0.1:5080;transport=tcp";
+    else $du = "sip:127.0.0.1:5080";
+    t_relay();
+    exit;
+}
+'''
+
+
+def test_via_memo_follows_protocol_and_socket(tmp_path: Path) -> None:
+    """The remembered Via head changes with the branch's protocol and the socket."""
+    from .conftest import request
+
+    cfg = tmp_path / "tm.cfg"
+    cfg.write_text(MEMO_CFG)
+    engine = Engine.from_cfg(cfg)
+    vias = []
+    for n, t in enumerate(["udp", "tcp", "tcp", "udp", "listen", "udp"], 1):
+        if t == "listen":
+            engine.listen = ("127.0.0.2", 5062)
+            continue
+        out = engine.receive(request("MESSAGE", n=n, extra=f"X-T: {t}"))
+        sent = [p[0].decode("latin-1") for p in out.packets
+                if not p[0].startswith(b"SIP/2.0")]
+        vias.append(sent[0].split("\r\n")[1].split(";branch=")[0])
+    assert vias == ["Via: SIP/2.0/UDP 127.0.0.1:5060", "Via: SIP/2.0/TCP 127.0.0.1:5060",
+                    "Via: SIP/2.0/TCP 127.0.0.1:5060", "Via: SIP/2.0/UDP 127.0.0.1:5060",
+                    "Via: SIP/2.0/UDP 127.0.0.2:5062"]
