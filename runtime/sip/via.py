@@ -6,10 +6,10 @@ parameters of the first Via; the forwarder adds ``received``/``rport`` to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import repeat
+from typing import NamedTuple
 
-_new_object = object.__new__
+_new_tuple = tuple.__new__
 #: the Via protocol text (``SIP/2.0/UDP``) -> (protocol, transport): a few spellings
 _PROTOCOLS: dict[str, tuple[str, str]] = {}
 #: sent-by text (``host:port``) -> (host, port): a sender repeats its own; both bounded
@@ -47,9 +47,12 @@ def _sent_by(text: str) -> tuple[str, str]:
     return hostport
 
 
-@dataclass(frozen=True, slots=True)
-class Via:
-    """One Via value. ``params`` keeps order; a flag parameter has value None."""
+class Via(NamedTuple):
+    """One Via value. ``params`` keeps order; a flag parameter has value None.
+
+    A named tuple (immutable, compared and shown field by field, as the frozen
+    dataclass it was): ``tuple.__new__`` makes one in a single C call, where a frozen
+    slots class needed a setter call per field, and every relayed request parses one."""
 
     protocol: str
     transport: str
@@ -85,13 +88,7 @@ class Via:
             params = tuple(found)
         if cls is not Via:
             return cls(protocol, transport, host, port, params)
-        via = _new_object(Via)  # the frozen dataclass __init__ without its Python frame
-        _SET_PROTOCOL(via, protocol)
-        _SET_TRANSPORT(via, transport)
-        _SET_HOST(via, host)
-        _SET_PORT(via, port)
-        _SET_PARAMS(via, params)
-        return via
+        return _new_tuple(Via, (protocol, transport, host, port, params))
 
     def param(self, name: str) -> str | None:
         """Value of ``name`` ("" for a flag parameter), None when absent."""
@@ -110,10 +107,3 @@ class Via:
         """The port as written (tm's name for it: ``adapter.top_via`` hands this Via out)."""
         return self.port
 
-
-#: the slots' own setters: fill a new frozen Via without its __setattr__ guard
-_SET_PROTOCOL = Via.__dict__["protocol"].__set__
-_SET_TRANSPORT = Via.__dict__["transport"].__set__
-_SET_HOST = Via.__dict__["host"].__set__
-_SET_PORT = Via.__dict__["port"].__set__
-_SET_PARAMS = Via.__dict__["params"].__set__
