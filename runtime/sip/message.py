@@ -142,6 +142,8 @@ def _remember_first_line(line: str, value: tuple[bool, Any, Any, str]) -> None:
 
 #: copied into a local reply after the To (``reply_view``), first occurrence each
 _REPLY_REST = ("from", "call-id", "cseq")
+#: every key whose header a local reply may copy (``reply_view``)
+_REPLY_KEYS = frozenset(("via", "record-route", "to", *_REPLY_REST))
 #: what ``str.splitlines`` breaks at, besides CR and LF
 _LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
@@ -703,6 +705,12 @@ class SipMessage:
         hdr = None if recs is None else recs[pos]
         if hdr is not None:
             return hdr.start, hdr.body_start, hdr.body
+        start, body_start = self._lazy_span(pos)
+        return start, body_start, self._bodies[pos]
+
+    def _lazy_span(self, pos: int) -> tuple[int, int]:
+        """``(start, body_start)`` of the header at ``pos`` while its record is unbuilt
+        (the fast scan's line), as ``_record`` would set them."""
         lazy = self._lazy
         assert lazy is not None  # only the fast scan leaves records unbuilt
         starts = self._starts
@@ -713,8 +721,9 @@ class SipMessage:
         else:  # each earlier line and its CRLF
             start = lazy[0] + sum(map(len, lazy[1][:pos])) + 2 * pos
         raw, sep, rest = lazy[2][pos]
-        return (start, start + len(raw) + len(sep) + len(rest) - len(rest.lstrip(" \t")),
-                self._bodies[pos])
+        if sep == ": ":  # cut at ": ": the value has no leading blank
+            return start, start + len(raw) + 2
+        return start, start + len(raw) + len(sep) + len(rest) - len(rest.lstrip(" \t"))
 
     def spans(self, key: str) -> list[tuple[int, int, int, str]]:
         """``(start, end, body_start, body)`` of every header whose key is ``key``, as
@@ -745,11 +754,17 @@ class SipMessage:
             recs = self._rec_list()
         hdr = None if recs is None else recs[pos]
         if hdr is None:
-            span = self.first_span(key)
-            assert span is not None
-            body_start, old = span[1], span[2]
+            start, body_start = self._lazy_span(pos)
             bodies = self._bodies
+            old = bodies[pos]
             self._bodies = (*bodies[:pos], new, *bodies[pos + 1:])
+            if key in _REPLY_KEYS:  # ``reply_view`` copies the scanned line: a new one
+                lazy = self._lazy  # (in a list of this message's own: copies share it)
+                assert lazy is not None
+                lines = list(lazy[1])
+                line, off = lines[pos], body_start - start
+                lines[pos] = f"{line[:off]}{new}{line[off + len(old):]}"
+                self._lazy = (lazy[0], lines, lazy[2])
         else:
             if self._shared:  # copy-on-write of this one record (``_unshare``)
                 assert recs is not None
@@ -757,7 +772,7 @@ class SipMessage:
             body_start, old = hdr.body_start, hdr.body
             hdr.body = new
         text = self.text
-        self.text = text[:body_start] + new + text[body_start + len(old):]
+        self.text = f"{text[:body_start]}{new}{text[body_start + len(old):]}"
 
     def reply_view(self, with_rr: bool) -> tuple[list[tuple[str, int, int]], list[str],
                                                  tuple[str, int, int] | None, list[str]]:
@@ -792,7 +807,8 @@ class SipMessage:
                 line = lazy[1][pos] + "\r\n"
                 if at < n_via or at == to_at:
                     raw, sep, rest = lazy[2][pos]
-                    off = len(raw) + len(sep) + len(rest) - len(rest.lstrip(" \t"))
+                    off = (len(raw) + 2 if sep == ": " else  # (no leading blank then)
+                           len(raw) + len(sep) + len(rest) - len(rest.lstrip(" \t")))
                     span = (line, off, off + len(self._bodies[pos]))
             else:
                 start = hdr.start

@@ -27,8 +27,18 @@ def _snapshot(text: str) -> Any:
     view = m.reply_view(True)
     seen = [(k, m.header(k), [(h.name, h.body, h.start, h.end, h.body_start, h.key)
                               for h in m.fields(k)]) for k in keys]
-    return (m.is_request, m.method, m.ruri, m.version, m.status, m.reason, m.first_line,
-            m.eoh, m.body_start, m.body, m.first_header_start, spans, view, seen,
+    before = (m.is_request, m.method, m.ruri, m.version, m.status, m.reason, m.first_line,
+              m.eoh, m.body_start, m.body, m.first_header_start, spans, view, seen)
+    # maxfwd's same-length overwrite, on a fresh parse (records unbuilt) and after
+    both = (sipmsg.SipMessage.parse(text), m)
+    for msg in both:
+        for key in ("x-a", "call-id", "subject"):
+            value = msg.header(key)
+            if value is not None:
+                msg.overwrite_body(key, "#" * len(value))
+    after = [(msg.text, [(k, msg.header(k), msg.first_span(k), msg.spans(k)) for k in keys],
+              msg.reply_view(False)) for msg in both]
+    return (before, after,
             [(h.name, h.body, h.start, h.end, h.body_start, h.key) for h in m.headers_list])
 
 
