@@ -88,10 +88,12 @@ class UsrLoc:
         engine = self.engine
         if engine is None:
             return 0.0
-        clock = getattr(engine, "clock", None)
-        if clock is not None and hasattr(clock, "now"):
-            return float(clock.now())
-        return 0.0
+        try:  # (no clock, or one without ``now``: 0.0; no getattr/hasattr calls)
+            read = engine.clock.now
+        except AttributeError:
+            return 0.0
+        now = read()
+        return now if type(now) is float else float(now)
 
     def table(self, name: str) -> dict[str, list[Contact]]:
         return self.domains.setdefault(name, {})
@@ -136,11 +138,13 @@ class UsrLoc:
         if records is None:
             records = table[aor] = []
         uri = contact.uri
-        for i, old in enumerate(records):
+        i = 0  # (no enumerate object: an AOR has a binding or two)
+        for old in records:
             if old.uri == uri:
                 contact.contact_id = old.contact_id
                 records[i] = contact
                 return contact
+            i += 1
         contact.contact_id = next(self._ids)
         records.append(contact)
         return contact
@@ -219,7 +223,10 @@ def get_usrloc(engine: Any) -> UsrLoc:
     """The engine's location store (``engine.state("usrloc")``)."""
     # every save/lookup asks: once made, the spine's Engine keeps it in ``_states`` (what
     # ``engine_state`` would return after its register/state round trip)
-    states = getattr(engine, "_states", None)
+    try:
+        states = engine._states
+    except AttributeError:
+        states = None
     if type(states) is dict:
         found = states.get("usrloc")
         if type(found) is UsrLoc:

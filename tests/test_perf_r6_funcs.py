@@ -1,12 +1,15 @@
 """Round-6 shortcuts of the module functions against the general code they skip:
 ``_sipmsg.header_tag`` vs ``nameaddr.tag_param``; maxfwd's memo of Max-Forwards readings
-vs a reference copy of the computation it replaced."""
+vs a reference copy of the computation it replaced; registrar's ``_binding_of`` vs the
+conversions save made per REGISTER."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from osipsc.runtime.functions import _sipmsg, maxfwd
+from osipsc.runtime.functions import _sipmsg, maxfwd, registrar
 from osipsc.runtime.sip.nameaddr import _PARSED, NameAddr, tag_param
 
 #: pieces name-addrs are made of, the tricky ones included (quotes, '<' '>' in quotes,
@@ -105,3 +108,51 @@ def test_maxfwd_memo_is_bounded() -> None:
         maxfwd._reading(f"{n:06d}")
     assert len(maxfwd._READINGS) <= 512
     assert maxfwd._reading("000070") == (70, "    69")
+
+
+_CONTACT_PIECES = ["<sip:a@h>", "sip:a@h", ";expires=", ";q=", "60", "0", "²", "٣", "1e400",
+                   "nan", "0.5", "abc", "", " ", ";+sip.instance=", '"<urn:x>"', ";Q=", "-1",
+                   ";EXPIRES=", "1.0005"]
+
+
+def _reference_binding(value: str, default_q: int) -> tuple[Any, ...]:
+    """What save computed from ``_contact_of``'s texts before ``_binding_of`` (expires:
+    None for the default; q with the default applied), or the exception it raised."""
+    try:
+        uri, exp_text, q_text, instance = registrar._contact_of(value)  # noqa: SLF001
+        expires = int(exp_text) if exp_text and exp_text.isdigit() else None
+        q: Any = q_text
+        try:
+            q = registrar._q_of(q_text, default_q)  # noqa: SLF001
+        except OverflowError as exc:
+            q = repr(exc)  # raised by save only for a binding it keeps (expires != 0)
+        return (uri, expires, q, instance)
+    except Exception as exc:  # noqa: BLE001 - the same exception either way
+        return (repr(exc),)
+
+
+def _binding(value: str, default_q: int) -> tuple[Any, ...]:
+    try:
+        uri, expires, q, instance = registrar._binding_of(value)  # noqa: SLF001
+        if type(q) is not int:
+            try:
+                q = default_q if q is None else registrar._q_of(q, default_q)  # noqa: SLF001
+            except OverflowError as exc:
+                q = repr(exc)
+        return (uri, expires, q, instance)
+    except Exception as exc:  # noqa: BLE001
+        return (repr(exc),)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_CONTACT_PIECES), max_size=8).map("".join),
+       st.sampled_from([-1, 0, 500]))
+def test_binding_of_is_save_conversions(value: str, default_q: int) -> None:
+    for _ in range(2):  # a miss, then the memo's answer
+        assert _binding(value, default_q) == _reference_binding(value, default_q)
+
+
+def test_binding_of_memo_is_bounded() -> None:
+    for n in range(registrar._MEMO_LIMIT + 10):  # noqa: SLF001
+        registrar._binding_of(f"<sip:u{n}@h>;expires={n}")  # noqa: SLF001
+    assert len(registrar._BINDINGS) <= registrar._MEMO_LIMIT  # noqa: SLF001

@@ -26,11 +26,13 @@ def script_regex(pattern: Any) -> re.Pattern[str]:
 
 def send(ctx: Any, data: bytes, dst: tuple[str, int], proto: str = "udp") -> bool:
     """Put a datagram on the (recorded) wire; False when the engine refuses it."""
-    engine = getattr(ctx, "engine", None)
+    try:  # (every reply and forward: no getattr call)
+        engine = ctx.engine
+    except AttributeError:
+        return False
     if engine is None:
         return False
-    result = engine.send(data, dst, proto)
-    return result is not False
+    return engine.send(data, dst, proto) is not False
 
 
 def headers_start(msg: Any) -> int:

@@ -151,7 +151,7 @@ def split_contacts(value: str) -> list[str]:
     return [c for c in out if c]
 
 
-def _q_of(text: str | None, default: int) -> int:
+def _q_of(text: str | None, default: int | None) -> int | None:
     if text is None or text == "":
         return default
     try:
@@ -185,7 +185,7 @@ def contact_header(ul: Any, contacts: list[Contact] | tuple[Contact, ...],
         if c.received:
             text = f'{text};received="{c.received}"'
         parts.append(text)
-    return f"Contact: {', '.join(parts)}\r\n"
+    return f"Contact: {parts[0] if len(parts) == 1 else ', '.join(parts)}\r\n"
 
 
 def _sorted(contacts: list[Contact] | tuple[Contact, ...]) -> list[Contact]:
@@ -259,8 +259,9 @@ def save(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None
         ul.delete(domain, key)
     else:
         for value in values:
-            uri, exp_text, q_text, instance = _contact_of(value)
-            expires = int(exp_text) if exp_text and exp_text.isdigit() else default_expires
+            uri, expires, q, instance = _binding_of(value)
+            if expires is None:
+                expires = default_expires
             if expires and max_expires and expires > max_expires:
                 expires = max_expires
             if expires and expires < min_expires:
@@ -268,8 +269,10 @@ def save(ctx: Any, domain: str, flags: str | None = None, aor: str | None = None
             if expires == 0:
                 ul.delete(domain, key, uri)
                 continue
-            ul.upsert(domain, key, new_contact(uri, now + expires, _q_of(q_text, default_q),
-                                               callid, cseq, ua, instance))
+            if type(q) is not int:  # the default, or a text that raises as it did
+                q = default_q if q is None else _q_of(q, default_q)
+            ul.upsert(domain, key, new_contact(uri, now + expires, q, callid, cseq, ua,
+                                               instance))
         m = re.search(r"c(\d+)", flags) if "c" in flags else None
         if m and int(m.group(1)) > 0:
             current = ul.contacts(domain, key)
@@ -300,6 +303,31 @@ def _contact_of(value: str) -> tuple[str, str | None, str | None, str | None]:
         if len(_CONTACTS) >= _MEMO_LIMIT:
             _CONTACTS.clear()
         _CONTACTS[value] = found
+    return found
+
+
+#: one Contact value -> ``_contact_of``'s answer with expires and q converted (bounded)
+_BINDINGS: dict[str, tuple[str, int | None, int | str | None, str | None]] = {}
+
+
+def _binding_of(value: str) -> tuple[str, int | None, int | str | None, str | None]:
+    """``_contact_of(value)`` with ``expires`` as a number (None: not one, the default
+    applies) and ``q`` as ``_q_of`` reads it (None: the default q; its text when the
+    conversion overflows, left to save, which converts it only after the expires=0
+    check). Remembered per text as ``_contact_of`` is: save converted both per REGISTER;
+    an error raises as it did there, and is never cached."""
+    found = _BINDINGS.get(value)
+    if found is None:
+        uri, exp_text, q_text, instance = _contact_of(value)
+        expires = int(exp_text) if exp_text and exp_text.isdigit() else None
+        try:
+            q: int | str | None = _q_of(q_text, None)
+        except OverflowError:
+            q = q_text
+        found = (uri, expires, q, instance)
+        if len(_BINDINGS) >= _MEMO_LIMIT:
+            _BINDINGS.clear()
+        _BINDINGS[value] = found
     return found
 
 

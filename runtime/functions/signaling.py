@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from osipsc.runtime.functions.registry import export
-from osipsc.runtime.tm.manager import get_manager
+from osipsc.runtime.tm.manager import TransactionManager, get_manager
 
 from .sl import send_stateless_reply as _send_stateless_reply
 from .sl import sl_send_reply as _sl_send_reply
@@ -32,6 +32,8 @@ def stateless_reply(ctx: Any, code: int, reason: str) -> int:
 def send_reply(ctx: Any, code: int, reason: str) -> int:
     """tm's t_reply if a transaction exists for this request, else sl_send_reply."""
     mgr = get_manager(ctx.engine)
-    if mgr.current(ctx) is not None:
+    # no request bound to a transaction at all (a REGISTER's usual case): no
+    # ``current`` lookup (the plain manager's ``current`` reads ``bindings`` only)
+    if (type(mgr) is not TransactionManager or mgr.bindings) and mgr.current(ctx) is not None:
         return mgr.reply(ctx, code, reason)
     return stateless_reply(ctx, code, reason)

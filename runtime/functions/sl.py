@@ -44,7 +44,8 @@ def send_stateless_reply(ctx: Any, code: int, reason: str) -> int:
     msg = ctx.msg
     if msg is None or not msg.is_request:
         return -1
-    if msg.method.upper() == "ACK":
+    method = msg.method
+    if len(method) == 3 and method.upper() == "ACK":  # (no upper() of other methods)
         return 1
     if 300 <= code < 400:
         contact = _dset_contact(msg)
@@ -53,7 +54,8 @@ def send_stateless_reply(ctx: Any, code: int, reason: str) -> int:
     data = build_reply(msg, code, reason, sl_tag=code >= 180 and not _has_to_tag(msg))
     if not send(ctx, data, msg.src, msg.proto):
         return -1
-    _count_reply(ctx.engine, _CLASS_STATS[min(max(code // 100, 1), 6)])
+    _count_reply(ctx.engine, _CLASS_STATS[code // 100 if 100 <= code < 700
+                                          else min(max(code // 100, 1), 6)])
     return 1
 
 
@@ -69,7 +71,10 @@ def _count_reply(engine: Any, klass: str) -> None:
     """Count a sent reply: ``sl:<class>`` and ``sl:sent_replies``. On the spine's engine
     the two ``Stat`` objects are fetched once per registry (``StatsRegistry.counter``)
     and bumped as ``StatsRegistry.inc`` does; anything else goes through ``inc``."""
-    states = getattr(engine, "_states", None)  # (the ``stats`` property, minus 2 frames)
+    try:  # (the ``stats`` property, minus 2 frames)
+        states = engine._states
+    except AttributeError:
+        states = None
     stats = states.get("statistics") if type(states) is dict else None
     if type(stats) is StatsRegistry:
         memo = _COUNTERS
