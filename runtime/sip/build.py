@@ -78,28 +78,47 @@ def _via1_rewrite(msg: SipMessage, line: str, body_start: int, end: int,
     ``;received=`` and, when ``rport``, ``;rport=`` of the packet's source (an rport
     parameter present gets the value, else one is added)."""
     # position right after host[:port] of the first Via value: before the first ";" or
-    # "," (or the end), trailing blanks left out
-    cut = line.find(";", body_start, end)
-    comma = line.find(",", body_start, end)
+    # "," (or the end), trailing blanks left out. (No bounds for ``find``: they cost more
+    # than the search, and the header's name and separator before ``body_start`` hold
+    # neither character; one found past ``end`` is past the body.)
+    cut = line.find(";")
+    comma = line.find(",")
+    if cut >= end:
+        cut = -1
+    if comma >= end:
+        comma = -1
     if cut < 0 or 0 <= comma < cut:
         cut = end if comma < 0 else comma
     head_end = cut
     if cut > body_start and line[cut - 1].isspace():  # (rstrip's blanks: isspace's)
         head_end = body_start + len(line[body_start:cut].rstrip())
-    src = msg.src
+    received, rport_param = _SRC_PARAMS.get(msg.src) or _src_params(msg.src)
     if rport and (line.startswith(";rport", cut) or line[cut:cut + 6].lower() == ";rport") \
             and (cut + 6 == end or line[cut + 6] in ";,"):
         # the usual flag right after host:port: the first parameter, so the one filled in
-        return (f"{line[:head_end]};received={src[0]}{line[head_end:cut]};rport={src[1]}"
-                f"{line[cut + 6:end]}")
-    out = f"{line[:head_end]};received={src[0]}"
+        return f"{line[:head_end]}{received}{line[head_end:cut]}{rport_param}{line[cut + 6:end]}"
+    out = line[:head_end] + received
     if rport:
         rest = line[head_end:end]
         idx = _param_span(rest, "rport")
         if idx is not None:
-            return f"{out}{rest[:idx[0]]};rport={src[1]}{rest[idx[1]:]}"
-        return f"{out};rport={src[1]}{rest}"
+            return f"{out}{rest[:idx[0]]}{rport_param}{rest[idx[1]:]}"
+        return f"{out}{rport_param}{rest}"
     return out + line[head_end:end]
+
+
+#: a packet's source address -> its ``(";received=IP", ";rport=PORT")`` texts; bounded
+_SRC_PARAMS: dict[tuple[str, int], tuple[str, str]] = {}
+
+
+def _src_params(src: tuple[str, int]) -> tuple[str, str]:
+    """``_SRC_PARAMS[src]``, made on a miss: every reply to and forward of a request that
+    asked for rport writes them, and a sender sends from one address."""
+    params = (f";received={src[0]}", f";rport={src[1]}")
+    if len(_SRC_PARAMS) >= 1024:
+        _SRC_PARAMS.clear()
+    _SRC_PARAMS[src] = params
+    return params
 
 
 def _param_span(params: str, name: str) -> tuple[int, int] | None:
@@ -348,9 +367,8 @@ def build_forward_text(msg: SipMessage, dst: tuple[str, int] | None = None,
         if rport_span is not None or force or _received_needed(msg, top):
             # received goes right after host:port (an old one is overwritten), then rport
             # (forced: chained after the received text, newest first, so before it)
-            src = msg.src
-            received = f";received={src[0]}"
-            after = ((f";rport={src[1]}", received) if force and rport_span is None
+            received, rport_param = _SRC_PARAMS.get(msg.src) or _src_params(msg.src)
+            after = ((rport_param, received) if force and rport_span is None
                      else (received,))
             if received_span is not None:
                 edits.append((body_start + received_span[0],
@@ -359,7 +377,7 @@ def build_forward_text(msg: SipMessage, dst: tuple[str, int] | None = None,
                 edits.append((after_hostport, 0, (), after))
             if rport_span is not None:
                 edits.append((body_start + rport_span[0], rport_span[1] - rport_span[0],
-                              (), (f";rport={src[1]}",)))
+                              (), (rport_param,)))
     else:
         headers = msg.headers_list
         edits = [(headers[0].start if headers else msg.eoh, 0, (via_line,), ())]

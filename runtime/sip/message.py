@@ -191,6 +191,15 @@ def _reply_plan(keys: list[str] | tuple[str, ...], first: Mapping[str, int],
     return tuple(wanted), n_via, n_head, to_at
 
 
+def _body_off(part: tuple[str, str, str]) -> int:
+    """Where the body of a scanned header line starts in it, from the line's
+    ``(name, separator, rest)`` (``_parse``'s fast scan)."""
+    name, sep, rest = part
+    if sep == ": ":  # cut at ": ": the value has no leading blank
+        return len(name) + 2
+    return len(name) + len(sep) + len(rest) - len(rest.lstrip(" \t"))
+
+
 class SipParseError(ValueError):
     """The datagram is not a SIP message OpenSIPS would accept."""
 
@@ -529,13 +538,13 @@ class SipMessage:
             lazy = self._lazy
             assert lazy is not None  # only the fast scan leaves records unbuilt
             starts = self._line_starts(lazy)
-            raw, sep, rest = lazy[2][pos]
+            part = lazy[2][pos]
             hdr = _new_object(Header)  # Header(...) without the dataclass __init__
-            hdr.name = raw.strip()
+            hdr.name = part[0].strip()
             hdr.body = self._bodies[pos]
             hdr.start = start = starts[pos]
             hdr.end = starts[pos + 1]
-            hdr.body_start = start + len(raw) + len(sep) + len(rest) - len(rest.lstrip(" \t"))
+            hdr.body_start = start + _body_off(part)
             hdr.key = self._keys[pos]
             recs[pos] = hdr
         return hdr
@@ -720,10 +729,7 @@ class SipMessage:
             start = lazy[0]
         else:  # each earlier line and its CRLF
             start = lazy[0] + sum(map(len, lazy[1][:pos])) + 2 * pos
-        raw, sep, rest = lazy[2][pos]
-        if sep == ": ":  # cut at ": ": the value has no leading blank
-            return start, start + len(raw) + 2
-        return start, start + len(raw) + len(sep) + len(rest) - len(rest.lstrip(" \t"))
+        return start, start + _body_off(lazy[2][pos])
 
     def spans(self, key: str) -> list[tuple[int, int, int, str]]:
         """``(start, end, body_start, body)`` of every header whose key is ``key``, as
@@ -800,15 +806,31 @@ class SipMessage:
         vias: list[tuple[str, int, int]] = []
         lines: list[str] = []  # Record-Routes, then the rest
         to = None
+        if recs is None:  # nothing built: the fast scan's lines (lazy is set)
+            assert lazy is not None
+            scanned, parts, bodies = lazy[1], lazy[2], self._bodies
+            for at, pos in enumerate(wanted):
+                line = scanned[pos] + "\r\n"
+                if at < n_via or at == to_at:
+                    name, sep, _ = part = parts[pos]
+                    off = len(name) + 2 if sep == ": " else _body_off(part)
+                    span = (line, off, off + len(bodies[pos]))
+                    if at < n_via:
+                        vias.append(span)
+                    else:
+                        to = span
+                else:
+                    lines.append(line)
+            n_rr = n_head - n_via
+            return vias, lines[:n_rr], to, lines[n_rr:]
         for at, pos in enumerate(wanted):
-            hdr = None if recs is None else recs[pos]
+            hdr = recs[pos]
             if hdr is None:  # the fast scan's line (lazy is set: every record is built
                 assert lazy is not None  # otherwise)
                 line = lazy[1][pos] + "\r\n"
                 if at < n_via or at == to_at:
-                    raw, sep, rest = lazy[2][pos]
-                    off = (len(raw) + 2 if sep == ": " else  # (no leading blank then)
-                           len(raw) + len(sep) + len(rest) - len(rest.lstrip(" \t")))
+                    part = lazy[2][pos]
+                    off = _body_off(part)
                     span = (line, off, off + len(self._bodies[pos]))
             else:
                 start = hdr.start
