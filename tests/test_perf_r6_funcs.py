@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from osipsc.runtime.functions import _sipmsg, maxfwd, registrar
+from osipsc.runtime.functions import _sipmsg, maxfwd, registrar, rr
 from osipsc.runtime.sip.nameaddr import _PARSED, NameAddr, tag_param
 
 #: pieces name-addrs are made of, the tricky ones included (quotes, '<' '>' in quotes,
@@ -156,3 +156,53 @@ def test_binding_of_memo_is_bounded() -> None:
     for n in range(registrar._MEMO_LIMIT + 10):  # noqa: SLF001
         registrar._binding_of(f"<sip:u{n}@h>;expires={n}")  # noqa: SLF001
     assert len(registrar._BINDINGS) <= registrar._MEMO_LIMIT  # noqa: SLF001
+
+
+class _SockEngine:
+    def __init__(self, sockets: Any) -> None:
+        if sockets != "absent":
+            self.sockets = sockets
+
+
+class _DstMsg:
+    def __init__(self, dst: Any, proto: str) -> None:
+        self.dst, self.proto = dst, proto
+
+
+class _RrCtx:
+    def __init__(self, engine: Any, msg: Any) -> None:
+        self.engine, self.msg = engine, msg
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.sampled_from(["absent", None, [], [("udp", "Example.COM", 7)],
+                        [("tls", "[::1]", 5061), ("udp", "127.0.0.1", 5060)]]),
+       st.sampled_from(["127.0.0.1", "Example.COM", "[::1]", "h"]),
+       st.sampled_from([0, 5060, 7]), st.sampled_from(["udp", "TLS"]), st.booleans())
+def test_my_addresses_memo_is_local_sockets(sockets: Any, host: str, port: int, proto: str,
+                                           no_msg: bool) -> None:
+    ctx = _RrCtx(_SockEngine(sockets), None if no_msg else _DstMsg((host, port), proto))
+    expected = {(h.lower(), p) for _proto, h, p in rr.local_sockets(ctx)}
+    for _ in range(2):  # a miss, then the memo's answer
+        assert rr._my_addresses(ctx) == expected  # noqa: SLF001
+
+
+def test_is_method_memo_answers_as_computed_and_is_bounded() -> None:
+    from osipsc.runtime.functions import sipmsgops
+    from osipsc.runtime.sip.message import SipMessage
+
+    class _MsgCtx:
+        def __init__(self, msg: Any) -> None:
+            self.msg = msg
+
+    for method in ["INVITE", "invite", "FOO", "foo", "\xb5X"]:
+        msg = SipMessage.parse(f"{method} sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n"
+                               "From: <sip:f@g>;tag=1\r\nTo: <sip:t@u>\r\nCall-ID: c\r\n"
+                               f"CSeq: 1 {method}\r\n\r\n")
+        for arg in ["INVITE", "foo|BYE", "Invite", "\xb5x"]:
+            want = sipmsgops._is_method(arg, method)  # noqa: SLF001
+            assert sipmsgops.is_method(_MsgCtx(msg), arg) == want
+            assert sipmsgops.is_method(_MsgCtx(msg), arg) == want  # the memo's answer
+    for n in range(sipmsgops._METHOD_SETS_MAX + 5):  # noqa: SLF001
+        sipmsgops.is_method(_MsgCtx(msg), f"M{n}")
+    assert len(sipmsgops._IS_METHOD) <= sipmsgops._METHOD_SETS_MAX  # noqa: SLF001

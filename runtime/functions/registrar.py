@@ -359,7 +359,13 @@ def lookup(ctx: Any, domain: str, flags: str | None = None, aor: str | None = No
     ul = get_usrloc(engine)
     _, ints, memo = _prepared(engine)
     uri = aor if aor else msg.current_ruri
-    key = aor_of(engine, uri) if ints is None else _aor_cached(uri, ints, memo)
+    if ints is None:
+        key = aor_of(engine, uri)
+    else:
+        try:  # ``_aor_cached``'s memo, inline (as in save)
+            key = memo[uri]
+        except KeyError:
+            key = _aor_cached(uri, ints, memo)
     if key is None:
         return -3
     contacts = ul.live(domain, key, ul.now())

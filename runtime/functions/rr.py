@@ -190,8 +190,27 @@ def add_rr_param(ctx: Any, param: str) -> int:
 
 def _my_addresses(ctx: Any) -> set[tuple[str, int]]:
     """(lower-cased host, port) of every listening socket: what ``_is_myself`` matches
-    (made once per loose_route, which asks up to twice)."""
-    socks = local_sockets(ctx)
+    (made once per loose_route, which asks up to twice). An engine without a socket list
+    (``local_sockets``'s receiving socket) gets the set of ``msg.dst`` from a memo: no
+    list, no key tuple per call."""
+    try:
+        sockets = ctx.engine.sockets
+        dst = ctx.msg.dst
+    except AttributeError:
+        sockets = dst = None
+    if not sockets and type(dst) is tuple and dst[1]:
+        mine = _MINE_DST.get(dst)
+        if mine is None:
+            mine = _socket_set(local_sockets(ctx))
+            if len(_MINE_DST) >= 64:
+                _MINE_DST.clear()
+            _MINE_DST[dst] = mine
+        return mine
+    return _socket_set(local_sockets(ctx))
+
+
+def _socket_set(socks: list[tuple[str, str, int]]) -> set[tuple[str, int]]:
+    """The (lower-cased host, port) set of ``socks`` (remembered per socket list)."""
     key = tuple(socks)
     mine = _MINE.get(key)
     if mine is None:
@@ -204,6 +223,8 @@ def _my_addresses(ctx: Any) -> set[tuple[str, int]]:
 
 #: listening sockets -> their (lower-cased host, port) set (read only, see ``_is_myself``)
 _MINE: dict[tuple[tuple[str, str, int], ...], set[tuple[str, int]]] = {}
+#: the receiving socket ``msg.dst`` -> its set, for an engine without a socket list
+_MINE_DST: dict[tuple[str, int], set[tuple[str, int]]] = {}
 
 
 def _is_myself(mine: set[tuple[str, int]], uri: SipUri) -> bool:

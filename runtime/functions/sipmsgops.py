@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from osipsc.runtime.sip.headers import name_matches
-from osipsc.runtime.sip.message import METHOD_IDS, METHOD_OTHER
+from osipsc.runtime.sip.message import METHOD_IDS, METHOD_OTHER, SipMessage
 from osipsc.runtime.sip.uri import SipUri, UriError
 
 from ._sipmsg import header_tag, script_regex
@@ -49,9 +49,34 @@ def _method_set(methods: str) -> tuple[frozenset[int], tuple[str, ...]]:
 
 @export("is_method", module="sipmsgops")
 def is_method(ctx: Any, methods: str) -> int:
-    """Known methods compare by id (as OpenSIPS's parsed method), others by name."""
-    current = ctx.msg.method_name
-    ids, names = _method_set(methods if type(methods) is str else str(methods))
+    """Known methods compare by id (as OpenSIPS's parsed method), others by name; the
+    answer is remembered per (argument, method name): scripts test a constant on every
+    message, and requests carry a handful of methods."""
+    msg = ctx.msg
+    # ``method_name`` without its property frame (a SipMessage's own definition)
+    current = (msg.method if msg.is_request else msg.cseq_method) \
+        if type(msg) is SipMessage else msg.method_name
+    if type(methods) is not str:
+        methods = str(methods)
+    key = (methods, current)
+    try:
+        return _IS_METHOD[key]
+    except KeyError:
+        pass
+    result = _is_method(methods, current)
+    if len(_IS_METHOD) >= _METHOD_SETS_MAX:  # dynamic arguments or methods: stay bounded
+        _IS_METHOD.clear()
+    _IS_METHOD[key] = result
+    return result
+
+
+#: (``is_method`` argument, method name) -> its answer
+_IS_METHOD: dict[tuple[str, str], int] = {}
+
+
+def _is_method(methods: str, current: str) -> int:
+    """``is_method`` past its memo."""
+    ids, names = _method_set(methods)
     # ``method_id`` without its frame
     if ids and METHOD_IDS.get(current.upper(), METHOD_OTHER) in ids:
         return 1
