@@ -729,7 +729,10 @@ class SipMessage:
             start = lazy[0]
         else:  # each earlier line and its CRLF
             start = lazy[0] + sum(map(len, lazy[1][:pos])) + 2 * pos
-        return start, start + _body_off(lazy[2][pos])
+        part = lazy[2][pos]
+        if part[1] == ": ":  # (``_body_off``'s usual case, without its frame)
+            return start, start + len(part[0]) + 2
+        return start, start + _body_off(part)
 
     def spans(self, key: str) -> list[tuple[int, int, int, str]]:
         """``(start, end, body_start, body)`` of every header whose key is ``key``, as
@@ -744,10 +747,8 @@ class SipMessage:
                 or (recs is not None and recs[pos] is not None)
                 or (len(self._first) != len(keys) and keys.count(key) > 1)):
             return [(h.start, h.end, h.body_start, h.body) for h in self.fields(key)]
-        span = self.first_span(key)
-        assert span is not None
-        start = span[0]
-        return [(start, start + len(self._lazy[1][pos]) + 2, span[1], span[2])]
+        start, body_start = self._lazy_span(pos)
+        return [(start, start + len(self._lazy[1][pos]) + 2, body_start, self._bodies[pos])]
 
     def overwrite_body(self, key: str, new: str) -> None:
         """Write ``new`` over the body of the first header whose key is ``key``, in the
