@@ -1,7 +1,8 @@
 """Round-6 shortcuts of the module functions against the general code they skip:
 ``_sipmsg.header_tag`` vs ``nameaddr.tag_param``; maxfwd's memo of Max-Forwards readings
-vs a reference copy of the computation it replaced; registrar's ``_binding_of`` vs the
-conversions save made per REGISTER."""
+vs a reference copy of the computation it replaced; registrar's ``_binding_of`` and
+one-binding Contact header vs what save computed before; rr's own-address and R-URI
+address memos and is_method's memo vs the general code."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from osipsc.runtime.functions import _sipmsg, maxfwd, registrar, rr
 from osipsc.runtime.sip.nameaddr import _PARSED, NameAddr, tag_param
+from test_perf_r5_rr import _run as _r5_run  # the r5 rr harness: fast path vs general
 
 #: pieces name-addrs are made of, the tricky ones included (quotes, '<' '>' in quotes,
 #: upper-case and spaced keys, empty values, unicode white space, '=' in values)
@@ -206,3 +208,58 @@ def test_is_method_memo_answers_as_computed_and_is_bounded() -> None:
     for n in range(sipmsgops._METHOD_SETS_MAX + 5):  # noqa: SLF001
         sipmsgops.is_method(_MsgCtx(msg), f"M{n}")
     assert len(sipmsgops._IS_METHOD) <= sipmsgops._METHOD_SETS_MAX  # noqa: SLF001
+
+
+def _reference_contact_header(contacts: list[Any], now: float) -> str | None:
+    """contact_header's general loop (what one binding went through before its
+    one-f-string path)."""
+    if not contacts:
+        return None
+    parts = []
+    for c in contacts:
+        left = max(0, int(c.expires - now)) if c.expires else 0
+        text = (f"<{c.uri}>;expires={left}" if c.q < 0
+                else f"<{c.uri}>;q={c.q_text()};expires={left}")
+        if c.received:
+            text = f'{text};received="{c.received}"'
+        parts.append(text)
+    return f"Contact: {', '.join(parts)}\r\n"
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["sip:a@h", "sip:b@h:5090;x=1"]),
+                          st.sampled_from([0, 0.5, 99.5, 100, 100.25, 3700, 1e9]),
+                          st.sampled_from([-1, 0, 500, 1000]),
+                          st.sampled_from([None, "", "sip:r@1.2.3.4"])), max_size=3),
+       st.sampled_from([0.0, 0.75, 100.0, 100.5, 5000.0]))
+def test_contact_header_is_the_general_loop(bindings: list[Any], now: float) -> None:
+    from osipsc.runtime.usrloc import Contact
+
+    contacts = [Contact(uri=u, expires=e, q=q, received=r) for u, e, q, r in bindings]
+    want = _reference_contact_header(contacts, now)
+    assert registrar.contact_header(None, contacts, now) == want
+    assert registrar.contact_header(None, tuple(contacts), now) == want
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["sip:u@127.0.0.1:5090", "sip:u@127.0.0.1", "sip:127.0.0.1;gr",
+                        "sip:U@127.0.0.1:5060", "sip:[::1]:5061", "sip:x@EXAMPLE.com:7",
+                        "sip:x@127.0.0.1:5060;gr=1", "sips:u@127.0.0.1", "sip:u@h:²",
+                        "sip:u@[::1]", "sip:u@127.0.0.1:05060"]),
+       st.sampled_from(["sip:127.0.0.1:5060", "sip:[::1]:5061", "sip:10.0.0.1:5060"]),
+       st.booleans(), st.booleans())
+def test_loose_one_ruri_address_memo(ruri: str, route: str, totag: bool, build: bool) -> None:
+    """``_loose_one``'s R-URI address memo answers as ``_is_myself`` (the general path)."""
+    text = (f"BYE {ruri} SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+            f"Route: <{route};lr;ftag=i1>\r\nFrom: <sip:f@g>;tag=i1\r\n"
+            f"To: <sip:t@u>{';tag=2' if totag else ''}\r\nCall-ID: c\r\nCSeq: 2 BYE\r\n\r\n")
+    for _ in range(2):  # a miss, then the memo's answer
+        try:
+            fast = _r5_run(text, build, True)
+        except ValueError as exc:  # a port that is no number: raised either way
+            fast = repr(exc)
+        try:
+            general = _r5_run(text, build, False)
+        except ValueError as exc:
+            general = repr(exc)
+        assert fast == general

@@ -172,6 +172,11 @@ def contact_header(ul: Any, contacts: list[Contact] | tuple[Contact, ...],
         return None
     if now is None:
         now = ul.now()
+    if len(contacts) == 1:  # the usual single binding: the header in one f-string
+        c = contacts[0]
+        if c.q < 0 and not c.received:
+            left = int(c.expires - now) if c.expires else 0
+            return f"Contact: <{c.uri}>;expires={left if left > 0 else 0}\r\n"
     parts = []
     for c in contacts:
         expires = c.expires

@@ -228,11 +228,21 @@ _MINE_DST: dict[tuple[str, int], set[tuple[str, int]]] = {}
 
 
 def _is_myself(mine: set[tuple[str, int]], uri: SipUri) -> bool:
+    return _uri_address(uri) in mine
+
+
+def _uri_address(uri: SipUri) -> tuple[str, int]:
+    """(lower-cased bare host, port number) of ``uri``: what ``_is_myself`` looks up."""
     host = uri.host  # ``bare_host`` and ``port_no`` without their property frames
     if host[:1] == "[":
         host = host[1:-1]
     port = uri.port
-    return (host.lower(), int(port) if port else uri.default_port) in mine
+    return (host.lower(), int(port) if port else uri.default_port)
+
+
+#: R-URI text -> ``_uri_address`` of its parse (a pure function of the text; an in-dialog
+#: request's R-URI is a contact that keeps coming back; bounded: texts come off the wire)
+_RURI_ADDRESSES: dict[str, tuple[str, int]] = {}
 
 
 class _Hdr(NamedTuple):
@@ -467,8 +477,15 @@ def _loose_one(ctx: Any, msg: Any, span: tuple[int, int, int, str]) -> int:
     if key not in mine:
         return 0
     totag = header_tag(msg._value("to"))
-    if totag and _is_myself(mine, ruri) and ruri.param("gr") is None:
-        return 0  # after_strict
+    if totag:
+        address = _RURI_ADDRESSES.get(text)
+        if address is None:  # (a port that is no number raises here, as it did)
+            address = _uri_address(ruri)
+            if len(_RURI_ADDRESSES) >= 1024:
+                _RURI_ADDRESSES.clear()
+            _RURI_ADDRESSES[text] = address
+        if address in mine and ruri.param("gr") is None:
+            return 0  # after_strict
     _state(msg).route_params = uri[semi + 1:]
     lumps = msg.lumps
     if lumps.items:

@@ -15,7 +15,11 @@ from .sl import sl_send_reply as _sl_send_reply
 def stateless_reply(ctx: Any, code: int, reason: str) -> int:
     """sl_send_reply: the engine's (possibly user-mocked) sl implementation when there is
     one, else the SIP room's builder with sl's To-tag."""
-    functions = getattr(ctx.engine, "functions", None)
+    engine = ctx.engine
+    try:  # (no getattr call: every stateless reply asks)
+        functions = engine.functions
+    except AttributeError:
+        functions = None
     if functions is not None:
         try:
             impl = functions["sl_send_reply"]
