@@ -275,6 +275,7 @@ class SipMessage:
     # Defaults live on the class and a message sets only what it has: CPython keeps up to
     # 30 attribute names per class in a shared table, and an instance with more falls back
     # to a dict of its own, which made ``SipMessage()`` cost as much as the whole parse.
+    # (``parse`` still sets the few read on every message's path: see there.)
     text = ""
     is_request = True
     first_line = ""
@@ -345,6 +346,13 @@ class SipMessage:
         else:
             msg = cls()
         msg.text = text
+        # the defaults read on every message's path are set on the instance too: CPython
+        # 3.11 reads an instance attribute with a specialised instruction but a class one
+        # through the generic lookup (~200 instructions more per read)
+        msg._recs = msg._packed = msg._starts = msg._via1_cache = None
+        msg.new_uri = msg.dst_uri = None
+        msg._shared = msg.force_rport = False
+        msg.is_request = True
         msg.src, msg.dst, msg.proto = src, dst, proto.lower()
         msg._parse()
         return msg
