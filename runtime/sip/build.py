@@ -186,8 +186,6 @@ def build_reply(msg: SipMessage, code: int, reason: str,
     status = _STATUS_LINES.get((code, reason))
     if status is None:
         status = _status_line(code, reason)
-    out = [status]
-    append = out.append
     branch = ""
     if vias:
         line, off, end = vias[0]
@@ -198,15 +196,15 @@ def build_reply(msg: SipMessage, code: int, reason: str,
         if cached is not None and cached[0] is via_body:
             via = cached[1]
             if via is None:
-                append(line[:end])
+                first = line[:end]
             else:
                 if sl_tag:
                     branch = via.param("branch") or ""
-                append(_reply_via1(msg, line, off, end, via))
+                first = _reply_via1(msg, line, off, end, via)
         else:
             sent = _via_sent(via_body or "")
             if sent is None:
-                append(line[:end])
+                first = line[:end]
             else:
                 host, raw = sent
                 low = raw.lower()
@@ -219,27 +217,22 @@ def build_reply(msg: SipMessage, code: int, reason: str,
                                             and _raw_param(raw, "rport") is not None)
                 if (rport or host.strip("[]") != msg.src[0]
                         or ("received" in low and _raw_param(raw, "received") is not None)):
-                    append(_via1_rewrite(msg, line, off, end, rport))
+                    first = _via1_rewrite(msg, line, off, end, rport)
                 else:
-                    append(line[:end])
-        append(CRLF)
-        for line, _, end in vias[1:]:
-            append(line[:end])
-            append(CRLF)
-    if rrs:
-        out.extend(rrs)
+                    first = line[:end]
+        if len(vias) > 1:  # every Via line ends in CRLF: the first one's too
+            first = CRLF.join([first, *[line[:end] for line, _, end in vias[1:]]])
+        via_end = CRLF
+    else:
+        first = via_end = ""
     if sl_tag:
         to_tag = sl_to_tag(msg, branch)
-    if to is not None:
-        append(_to_line_with_tag(*to, to_tag) if to_tag else to[0])
-    out.extend(rest)
-    out.extend(extra_headers)
-    if body:
-        append(f"{_SERVER_LINE}Content-Length: {len(body)}\r\n\r\n")
-        append(body)
-    else:
-        append(_SERVER_TAIL_EMPTY)
-    return "".join(out).encode("latin-1")
+    to_line = "" if to is None else (_to_line_with_tag(*to, to_tag) if to_tag else to[0])
+    # one list display: the pieces in order, empty lists unpacked to nothing
+    return "".join([
+        status, first, via_end, *rrs, to_line, *rest, *extra_headers,
+        f"{_SERVER_LINE}Content-Length: {len(body)}\r\n\r\n{body}" if body
+        else _SERVER_TAIL_EMPTY]).encode("latin-1")
 
 
 #: (code, reason) -> status line: scripts reply with a few fixed pairs (bounded: a
@@ -265,13 +258,18 @@ def _to_line_with_tag(text: str, body_start: int, body_end: int, tag: str) -> st
     its tag: an existing tag value replaced, else ``;tag=`` added after the body."""
     span = _tag_span(text, body_start, body_end)
     if span is not None:
-        return text[:span[0]] + tag + text[span[1]:]
-    return text[:body_end] + ";tag=" + tag + text[body_end:]
+        return f"{text[:span[0]]}{tag}{text[span[1]:]}"
+    return f"{text[:body_end]};tag={tag}{text[body_end:]}"
 
 
 def _tag_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Span of the tag value in To text ``text`` (body ``text[start:end]``), None when it
+    has none: a request's To mostly has no parameter at all, found without ``lower()``
+    (for ASCII text only: a ``lower()`` that lengthens the text shifts the search)."""
     gt = text.rfind(">", start, end)
     search_from = gt + 1 if gt >= 0 else start
+    if text.find(";", search_from, end) < 0 and text.isascii():  # no ";tag=" to find
+        return None
     low = text.lower()
     idx = low.find(";tag=", search_from, end)
     if idx < 0:

@@ -148,8 +148,14 @@ _REPLY_KEYS = frozenset(("via", "record-route", "to", *_REPLY_REST))
 _LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
-#: (header keys of a layout, with Record-Routes) -> ``_reply_plan``; bounded
-_REPLY_PLANS: dict[tuple[tuple[str, ...], bool], tuple[tuple[int, ...], int, int, int]] = {}
+#: ``_reply_plan``'s answer: ``(positions, Vias, Vias + Record-Routes, To's index or -1,
+#: positions of the Vias and the To, positions of the other headers)``
+_ReplyPlan = tuple[tuple[int, ...], int, int, int, tuple[int, ...], tuple[int, ...]]
+#: ``id(keys)`` of a layout's header keys -> ``[keys, plan without Record-Routes, plan
+#: with them]`` (a plan made on first use): keyed by identity, as a layout's keys tuple is
+#: shared by its messages, so no 9-name tuple is hashed per reply; the entry holds
+#: ``keys``, so the id is not reused while it is in. Bounded.
+_REPLY_PLANS: dict[int, list[Any]] = {}
 
 
 def _positions(keys: list[str] | tuple[str, ...], first: Mapping[str, int], key: str,
@@ -168,11 +174,13 @@ def _positions(keys: list[str] | tuple[str, ...], first: Mapping[str, int], key:
 
 
 def _reply_plan(keys: list[str] | tuple[str, ...], first: Mapping[str, int],
-                with_rr: bool) -> tuple[tuple[int, ...], int, int, int]:
+                with_rr: bool) -> _ReplyPlan:
     """Which headers a local reply copies (``SipMessage.reply_view``): ``(positions,
     number of Vias, Vias + Record-Routes, position in ``positions`` of the To or -1)``;
     positions are every Via, every Record-Route (``with_rr``), the first To, From,
-    Call-ID and CSeq. Depends on the keys only, so it is kept per header layout."""
+    Call-ID and CSeq; then the positions split into the headers copied as spans (Vias,
+    To) and as lines, for the loops of ``reply_view``'s unbuilt case. Depends on the keys
+    only, so it is kept per header layout."""
     repeats = len(first) != len(keys)
     wanted = _positions(keys, first, "via", repeats)
     n_via = len(wanted)
@@ -188,7 +196,9 @@ def _reply_plan(keys: list[str] | tuple[str, ...], first: Mapping[str, int],
         pos = first.get(key)
         if pos is not None:
             wanted.append(pos)
-    return tuple(wanted), n_via, n_head, to_at
+    spans = wanted[:n_via] if to_at < 0 else [*wanted[:n_via], wanted[to_at]]
+    others = wanted[n_via:n_head] + wanted[n_head + (to_at >= 0):]
+    return tuple(wanted), n_via, n_head, to_at, tuple(spans), tuple(others)
 
 
 def _body_off(part: tuple[str, str, str]) -> int:
@@ -789,6 +799,11 @@ class SipMessage:
         text = self.text
         self.text = f"{text[:body_start]}{new}{text[body_start + len(old):]}"
 
+    def _new_plan(self, entry: list[Any], with_rr: bool) -> _ReplyPlan:
+        """``_reply_plan`` of this message's keys, entered in its ``_REPLY_PLANS`` entry."""
+        plan = entry[2 if with_rr else 1] = _reply_plan(self._keys, self._first, with_rr)
+        return plan
+
     def reply_view(self, with_rr: bool) -> tuple[list[tuple[str, int, int]], list[str],
                                                  tuple[str, int, int] | None, list[str]]:
         """What a locally built reply copies, in one call and without building records:
@@ -804,32 +819,33 @@ class SipMessage:
         text = self.text
         keys = self._keys
         # the fast scan's keys are its layout's (``header_layout``), shared by messages
-        plan = None if lazy is None else _REPLY_PLANS.get((keys, with_rr))
-        if plan is None:
+        entry = None if lazy is None else _REPLY_PLANS.get(id(keys))
+        if entry is not None and entry[0] is keys:
+            plan = entry[2 if with_rr else 1] or self._new_plan(entry, with_rr)
+        elif lazy is not None:
+            if len(_REPLY_PLANS) >= 1024:
+                _REPLY_PLANS.clear()
+            entry = _REPLY_PLANS[id(keys)] = [keys, None, None]
+            plan = self._new_plan(entry, with_rr)
+        else:
             plan = _reply_plan(keys, self._first, with_rr)
-            if lazy is not None:
-                if len(_REPLY_PLANS) >= 1024:
-                    _REPLY_PLANS.clear()
-                _REPLY_PLANS[(keys, with_rr)] = plan
-        wanted, n_via, n_head, to_at = plan
+        wanted, n_via, n_head, to_at, span_pos, line_pos = plan
         vias: list[tuple[str, int, int]] = []
         lines: list[str] = []  # Record-Routes, then the rest
         to = None
         if recs is None:  # nothing built: the fast scan's lines (lazy is set)
             assert lazy is not None
             scanned, parts, bodies = lazy[1], lazy[2], self._bodies
-            for at, pos in enumerate(wanted):
-                line = scanned[pos] + "\r\n"
-                if at < n_via or at == to_at:
-                    name, sep, _ = part = parts[pos]
-                    off = len(name) + 2 if sep == ": " else _body_off(part)
-                    span = (line, off, off + len(bodies[pos]))
-                    if at < n_via:
-                        vias.append(span)
-                    else:
-                        to = span
-                else:
-                    lines.append(line)
+            for pos in span_pos:  # the Vias, then the To: spans (``vias`` takes them all)
+                name, sep, _ = part = parts[pos]
+                off = len(name) + 2 if sep == ": " else _body_off(part)
+                vias.append((scanned[pos] + "\r\n", off, off + len(bodies[pos])))
+            for pos in line_pos:  # the Record-Routes, then the rest: lines
+                lines.append(scanned[pos] + "\r\n")
+            if to_at >= 0:
+                to = vias.pop()
+            if n_head == n_via:  # (no Record-Route: no slices)
+                return vias, [], to, lines
             n_rr = n_head - n_via
             return vias, lines[:n_rr], to, lines[n_rr:]
         for at, pos in enumerate(wanted):
