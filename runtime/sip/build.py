@@ -191,7 +191,10 @@ def build_reply(msg: SipMessage, code: int, reason: str,
         line, off, end = vias[0]
         # the facts come from the body ``via1()`` parses (a record's, once built): its
         # Via when parsed before (tm's requests), else read from the text (sl's replies)
-        via_body = msg._value("via")
+        if msg._recs is None and msg._packed is None:  # ``_value("via")`` unbuilt,
+            via_body = msg._bodies[msg._first["via"]]  # without its frame
+        else:
+            via_body = msg._value("via")
         cached = msg._via1_cache
         if cached is not None and cached[0] is via_body:
             via = cached[1]
@@ -255,30 +258,19 @@ _SERVER_TAIL_EMPTY = f"{_SERVER_LINE}Content-Length: 0\r\n\r\n"
 
 def _to_line_with_tag(text: str, body_start: int, body_end: int, tag: str) -> str:
     """The To header text ``text`` (body ``text[body_start:body_end]``) with ``tag`` as
-    its tag: an existing tag value replaced, else ``;tag=`` added after the body."""
-    span = _tag_span(text, body_start, body_end)
-    if span is not None:
-        return f"{text[:span[0]]}{tag}{text[span[1]:]}"
-    return f"{text[:body_end]};tag={tag}{text[body_end:]}"
-
-
-def _tag_span(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Span of the tag value in To text ``text`` (body ``text[start:end]``), None when it
-    has none: a request's To mostly has no parameter at all, found without ``lower()``
+    its tag: an existing tag value replaced, else ``;tag=`` added after the body. A
+    request's To mostly has no parameter after its URI: then no ``lower()`` and no search
     (for ASCII text only: a ``lower()`` that lengthens the text shifts the search)."""
-    gt = text.rfind(">", start, end)
-    search_from = gt + 1 if gt >= 0 else start
-    if text.find(";", search_from, end) < 0 and text.isascii():  # no ";tag=" to find
-        return None
-    low = text.lower()
-    idx = low.find(";tag=", search_from, end)
-    if idx < 0:
-        return None
-    vs = idx + 5
-    ve = vs
-    while ve < end and text[ve] not in ";, \t\r\n":
-        ve += 1
-    return vs, ve
+    gt = text.rfind(">", body_start, body_end)
+    search_from = gt + 1 if gt >= 0 else body_start
+    if text.find(";", search_from, body_end) >= 0 or not text.isascii():
+        idx = text.lower().find(";tag=", search_from, body_end)
+        if idx >= 0:
+            ve = idx + 5
+            while ve < body_end and text[ve] not in ";, \t\r\n":
+                ve += 1
+            return f"{text[:idx + 5]}{tag}{text[ve:]}"
+    return f"{text[:body_end]};tag={tag}{text[body_end:]}"
 
 
 _SL_TAG_FIXED = hashlib.md5(b"OpenSIPS-stateless").hexdigest()
