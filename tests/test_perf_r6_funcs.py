@@ -1,5 +1,5 @@
 """Round-6 shortcuts of the module functions against the general code they skip:
-``_sipmsg.header_tag`` vs ``nameaddr.tag_param``; maxfwd's memo of Max-Forwards readings
+``nameaddr.tag_param``'s shortcuts vs its scan (``_scan_tag``); maxfwd's memo of Max-Forwards readings
 vs a reference copy of the computation it replaced; registrar's ``_binding_of`` and
 one-binding Contact header vs what save computed before; rr's own-address and R-URI
 address memos and is_method's memo vs the general code."""
@@ -10,8 +10,9 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from osipsc.runtime.functions import _sipmsg, maxfwd, registrar, rr
-from osipsc.runtime.sip.nameaddr import _PARSED, NameAddr, tag_param
+from osipsc.runtime.functions import maxfwd, registrar, rr
+from osipsc.runtime.sip import nameaddr
+from osipsc.runtime.sip.nameaddr import NameAddr, _scan_tag, tag_param
 from test_perf_r5_rr import _run as _r5_run  # the r5 rr harness: fast path vs general
 
 #: pieces name-addrs are made of, the tricky ones included (quotes, '<' '>' in quotes,
@@ -23,35 +24,33 @@ _texts = st.lists(st.sampled_from(_PIECES), max_size=12).map("".join) | st.text(
 
 
 def _reference_tag(text: str | None) -> str | None:
-    """tag_param without any memo entry for ``text`` (its scan)."""
-    if text is None:
-        return None
-    _PARSED._values.pop(text, None)
-    return tag_param(text)
+    """The tag by ``tag_param``'s scan alone (no shortcut, no memo)."""
+    return None if text is None else _scan_tag(text)
 
 
 @settings(max_examples=3000, deadline=None)
 @given(_texts)
-def test_header_tag_is_tag_param(text: str) -> None:
-    _sipmsg._LAST_TAG[:] = [None, None]
-    assert _sipmsg.header_tag(text) == _reference_tag(text)
-    assert _sipmsg.header_tag(text) == _reference_tag(text)  # its one-entry memo
+def test_tag_param_shortcuts_match_its_scan(text: str) -> None:
+    nameaddr._LAST_TAG = (None, None)
+    nameaddr._PARSED._values.pop(text, None)
+    assert tag_param(text) == _reference_tag(text)
+    assert tag_param(text) == _reference_tag(text)  # its one-entry memo
     parsed = None
     try:
         parsed = NameAddr.parse(text)  # and what the parse memo answers
     except ValueError:
         pass
     if parsed is not None:
-        assert _sipmsg.header_tag(text) == parsed.tag
+        assert tag_param(text) == parsed.tag
 
 
-def test_header_tag_usual_shapes() -> None:
-    assert _sipmsg.header_tag('"Caller" <sip:caller@127.0.0.1>;tag=i12') == "i12"
-    assert _sipmsg.header_tag("<sip:u@h>;tag=abc;x=1") == "abc"
-    assert _sipmsg.header_tag("<sip:u@h>") is None
-    assert _sipmsg.header_tag('"a<b" <sip:u@h>;tag= z ') == "z"
-    assert _sipmsg.header_tag("<sip:u@h>;tag=") is None
-    assert _sipmsg.header_tag(None) is None
+def test_tag_param_usual_shapes() -> None:
+    assert tag_param('"Caller" <sip:caller@127.0.0.1>;tag=i12') == "i12"
+    assert tag_param("<sip:u@h>;tag=abc;x=1") == "abc"
+    assert tag_param("<sip:u@h>") is None
+    assert tag_param('"a<b" <sip:u@h>;tag= z ') == "z"
+    assert tag_param("<sip:u@h>;tag=") is None
+    assert tag_param(None) is None
 
 
 def _reference_maxfwd(text: str | None) -> tuple[int, str | None]:

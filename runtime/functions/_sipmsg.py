@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from osipsc.runtime.regex import compile_posix
-from osipsc.runtime.sip.nameaddr import tag_param
 
 
 def script_regex(pattern: Any) -> re.Pattern[str]:
@@ -88,26 +87,3 @@ def count_stat(ctx: Any, group: str, name: str, n: int = 1) -> None:
         inc(group, name, n)
 
 
-#: a name-addr whose first header parameter is ``tag``: up to the first ``<`` outside
-#: double quotes (each ``"`` toggles quoting, as ``tag_param`` reads them), the first
-#: ``>`` after it, then ``;tag=`` and the value up to the next ``;``
-_FIRST_TAG = re.compile(r'[^<"]*(?:"[^"]*"[^<"]*)*<[^>]*>;tag=([^;]*)').match
-
-#: the last text ``header_tag`` answered for and its tag (has_totag, loose_route and sl
-#: read the same To body object in a row)
-_LAST_TAG: list[Any] = [None, None]
-
-
-def header_tag(text: str | None) -> str | None:
-    """``tag_param(text)``, the From/To tag, with two shortcuts for what nearly every
-    request carries: no ``=`` at all (no parameter has a value: no tag), and
-    ``...<uri>;tag=value`` (one regex match instead of a scan of several str calls)."""
-    if text is None or "=" not in text:
-        return None
-    last = _LAST_TAG
-    if text is last[0]:
-        return last[1]  # type: ignore[no-any-return]
-    m = _FIRST_TAG(text)
-    tag = (m.group(1).strip() or None) if m is not None else tag_param(text)
-    last[0], last[1] = text, tag
-    return tag

@@ -17,11 +17,11 @@ from typing import Any, NamedTuple
 
 from osipsc.runtime.pv_table import pvar
 from osipsc.runtime.sip.lumps import Lump
-from osipsc.runtime.sip.nameaddr import addr_uri
+from osipsc.runtime.sip.nameaddr import addr_uri, tag_param
 from osipsc.runtime.sip.uri import SipUri, UriError
 from osipsc.runtime.sip.uri import memo_get as _uri_memo_get
 
-from ._sipmsg import header_tag, local_sockets, script_regex
+from ._sipmsg import local_sockets, script_regex
 from .registry import export
 
 
@@ -126,7 +126,7 @@ def _insert(ctx: Any, prefix: str, suffix: str, extra: str | None) -> int:
 
 
 def _ftag(msg: Any) -> str:
-    tag = header_tag(msg._value("from"))  # the tag only: no NameAddr of every From
+    tag = tag_param(msg._value("from"))  # the tag only: no NameAddr of every From
     return f";ftag={tag}" if tag else ""
 
 
@@ -140,7 +140,7 @@ def record_route(ctx: Any, params: str | None = None) -> int:
     host = _URI_HOSTS.get((msg.proto, dst[0], dst[1])) if dst[1] else None
     if host is None:
         host = _local_uri_host(ctx)
-    tag = header_tag(msg._value("from"))
+    tag = tag_param(msg._value("from"))
     prefix = f"Record-Route: <sip:{host};lr;ftag={tag}" if tag else \
         f"Record-Route: <sip:{host};lr"
     module_data = msg.module_data
@@ -476,7 +476,7 @@ def _loose_one(ctx: Any, msg: Any, span: tuple[int, int, int, str]) -> int:
     mine = _my_addresses(ctx)
     if key not in mine:
         return 0
-    totag = header_tag(msg._value("to"))
+    totag = tag_param(msg._value("to"))
     if totag:
         address = _RURI_ADDRESSES.get(text)
         if address is None:  # (a port that is no number raises here, as it did)
@@ -512,7 +512,7 @@ def _loose_route(ctx: Any) -> int:
     except UriError:
         return -1
     mine = _my_addresses(ctx)
-    if not header_tag(msg._value("to")):  # ``msg.to_tag`` without its property frame
+    if not tag_param(msg._value("to")):  # ``msg.to_tag`` without its property frame
         return _after_loose(ctx, routes, True, mine)
     if _is_myself(mine, ruri) and ruri.param("gr") is None:
         return _after_strict(ctx, routes)

@@ -14,9 +14,10 @@ from typing import Any
 
 from osipsc.runtime.sip.headers import name_matches
 from osipsc.runtime.sip.message import METHOD_IDS, METHOD_OTHER, SipMessage
+from osipsc.runtime.sip.nameaddr import tag_param
 from osipsc.runtime.sip.uri import SipUri, UriError
 
-from ._sipmsg import header_tag, script_regex
+from ._sipmsg import script_regex
 from .registry import export
 
 #: ``is_method`` argument -> (ids of the known methods, lower-case other names)
@@ -87,7 +88,7 @@ def _is_method(methods: str, current: str) -> int:
 
 @export("has_totag", module="sipmsgops")
 def has_totag(ctx: Any) -> int:
-    return 1 if header_tag(ctx.msg._value("to")) else -1  # ``to_tag``, without its frame
+    return 1 if tag_param(ctx.msg._value("to")) else -1  # ``to_tag``, without its frame
 
 
 @export("has_body", module="sipmsgops")

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from osipsc.runtime.sip.build import build_reply
+from osipsc.runtime.sip.nameaddr import tag_param
 from osipsc.runtime.stats import ULONG, StatsRegistry
 
-from ._sipmsg import count_stat, header_tag, send
+from ._sipmsg import count_stat, send
 from .registry import export
 
 
@@ -34,9 +35,9 @@ def _dset_contact(msg: Any) -> str | None:
 
 
 def _has_to_tag(msg: Any) -> bool:
-    """``bool(msg.to_tag)`` (``header_tag``'s shortcuts: a To without a value-carrying
+    """``bool(msg.to_tag)`` (``tag_param``'s shortcuts: a To without a value-carrying
     parameter is not scanned)."""
-    return bool(header_tag(msg._value("to")))  # (``header("to")`` without its key lookup)
+    return bool(tag_param(msg._value("to")))  # (``header("to")`` without its key lookup)
 
 
 def send_stateless_reply(ctx: Any, code: int, reason: str) -> int:

@@ -7,6 +7,7 @@ keep their quotes, as ``$fn`` shows them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .memo import ParseMemo
@@ -85,6 +86,12 @@ def addr_uri(text: str) -> str:
     return (text if semi < 0 else text[:semi]).strip()
 
 
+#: a name-addr whose first header parameter is ``tag``: up to the first ``<`` outside
+#: double quotes (each ``"`` toggles quoting, as ``_scan_tag`` reads them), the first
+#: ``>`` after it, then ``;tag=`` and the value up to the next ``;``
+_FIRST_TAG = re.compile(r'[^<"]*(?:"[^"]*"[^<"]*)*<[^>]*>;tag=([^;]*)').match
+
+
 def tag_param(text: str | None) -> str | None:
     """``NameAddr.parse(text).tag`` without building the value (None when ``text`` is None
     or does not parse): has_totag, rr's ftag and $tt read only the tag, and tags differ
@@ -93,18 +100,24 @@ def tag_param(text: str | None) -> str | None:
     Same rules as ``_parse_text``: the parameters follow the first ``>`` after the first
     unquoted ``<``, or the first ``;`` of an addr-spec; the first one whose stripped,
     lower-cased name is ``tag`` wins. Stripping the text and its leading ``;`` is left out:
-    it only changes an empty first item, which is never ``tag``.
+    it only changes an empty first item, which is never ``tag``. Two shortcuts serve what
+    nearly every request carries: no ``=`` at all (no parameter has a value: no tag), and
+    ``...<uri>;tag=value`` (one regex match instead of ``_scan_tag``'s str calls).
     """
     global _LAST_TAG
-    if text is None:
+    if text is None or "=" not in text:
         return None
     last = _LAST_TAG
     if text is last[0]:  # has_totag then loose_route ask about the same To body
         return last[1]
-    known = _PARSED.get(text)
-    if known is not None:
-        return known.tag
-    tag = _scan_tag(text)
+    m = _FIRST_TAG(text)
+    if m is not None:
+        tag = m.group(1).strip() or None
+    else:
+        known = _PARSED.get(text)
+        if known is not None:
+            return known.tag
+        tag = _scan_tag(text)
     _LAST_TAG = (text, tag)
     return tag
 
