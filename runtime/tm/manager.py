@@ -114,8 +114,7 @@ class TransactionManager:
         #: ``(request, transaction, appended branches)`` while the transaction holds the
         #: received request uncopied (``_create``); None otherwise
         self._deferred: tuple[Any, Transaction, list[Any] | None, Any] | None = None
-        # per-engine answers every new transaction needs, see ``_timeouts`` / ``_local``
-        self._timeouts_memo: tuple[Any, ...] | None = None
+        # per-engine answers every new transaction needs, see ``_facts`` / ``_local``
         self._local_memo: tuple[Any, tuple[str, int]] | None = None
         self._facts_memo: tuple[Any, ...] | None = None
         #: (local socket, protocol, ``_via_head`` of them) of the last branch built
@@ -342,41 +341,29 @@ class TransactionManager:
         return False
 
     def _timeouts(self, engine: Any) -> tuple[int, int]:
-        """(fr_timeout, fr_inv_timeout) modparams. The spine's answers are remembered while
-        ``engine.modparams`` and the script's list stay the same lists of the same length
-        (the rule ``Engine.modparam``'s own memo follows)."""
-        memo = self._timeouts_memo
-        if memo is not None and memo[0] is engine:
-            params, script_params = engine.modparams, engine.script.modparams
-            if memo[1] is params and memo[2] == len(params) and memo[3] is script_params \
-                    and memo[4] == len(script_params):
-                return memo[5]  # type: ignore[no-any-return]
-        value = (int(adapter.modparam(engine, "tm", "fr_timeout", 30)),
-                 int(adapter.modparam(engine, "tm", "fr_inv_timeout", 120)))
-        if self._check_spine(engine):
-            params, script_params = engine.modparams, engine.script.modparams
-            self._timeouts_memo = (engine, params, len(params), script_params,
-                                   len(script_params), value)
-        return value
+        """(fr_timeout, fr_inv_timeout) modparams, read through the adapter (``_facts``
+        remembers them for the spine's Engine)."""
+        return (int(adapter.modparam(engine, "tm", "fr_timeout", 30)),
+                int(adapter.modparam(engine, "tm", "fr_inv_timeout", 120)))
 
     def _facts(self, engine: Any) -> tuple[int, int, tuple[str, int]]:
         """``(*self._timeouts(engine), self._local(engine))`` in one call (every new
-        transaction asks): remembered for the spine's Engine under both memo rules at once
-        (the same modparam lists of the same lengths, the same ``engine.listen``)."""
+        transaction asks). The spine's answer is remembered while ``engine.modparams`` and
+        the script's list stay the same lists of the same length (the rule
+        ``Engine.modparam``'s own memo follows) and ``engine.listen`` stays the same."""
         memo = self._facts_memo
         if memo is not None and memo[0] is engine:
             params, script_params = engine.modparams, engine.script.modparams
             if memo[1] is params and memo[2] == len(params) and memo[3] is script_params \
                     and memo[4] == len(script_params) and memo[5] is engine.listen:
                 return memo[6]  # type: ignore[no-any-return]
-        fr_timeout, fr_inv_timeout = self._timeouts(engine)
-        value = (fr_timeout, fr_inv_timeout, self._local(engine))
-        timeouts, local = self._timeouts_memo, self._local_memo
-        # both memos hold what was just answered: the timeouts' for this (spine) engine,
-        # the socket's for the current ``engine.listen``
-        if timeouts is not None and timeouts[0] is engine and local is not None:
-            self._facts_memo = (*timeouts[:5], local[0], value)
-        return value
+        value = (*self._timeouts(engine), self._local(engine))
+        local = self._local_memo  # (set by ``_local`` just now when ``listen`` is a tuple)
+        if local is not None and self._check_spine(engine):
+            params, script_params = engine.modparams, engine.script.modparams
+            self._facts_memo = (engine, params, len(params), script_params,
+                                len(script_params), local[0], value)
+        return value  # type: ignore[return-value]
 
     def _local(self, engine: Any) -> tuple[str, int]:
         """The first listening socket (``adapter.listen_address``), remembered per
