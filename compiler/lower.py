@@ -545,15 +545,14 @@ class Lowerer:
             expr, dynamic = self.route_call_expr(s)
             return Stmt("routedyn" if dynamic else "route", loc, text, expr=expr)
         if isinstance(s, ast.If):
+            # the condition first, then the branches (the order temporaries are numbered in)
             action = self.action_cond(s.cond)
             if action is not None:  # `if (f())` / `if (!f())`: cond_ret inlined
-                node = Stmt("if_action", loc, text, expr=action[0], var="<" if action[1] else ">",
-                            body=self.block(s.then),
-                            orelse=self.block(s.orelse) if s.orelse is not None else None)
+                kind, expr, var = "if_action", action[0], "<" if action[1] else ">"
             else:
-                node = Stmt("if", loc, text, expr=unparen(self.cond(s.cond)),
-                            body=self.block(s.then),
-                            orelse=self.block(s.orelse) if s.orelse is not None else None)
+                kind, expr, var = "if", unparen(self.cond(s.cond)), ""
+            node = Stmt(kind, loc, text, expr=expr, var=var, body=self.block(s.then),
+                        orelse=self.block(s.orelse) if s.orelse is not None else None)
             node.fix_rc = bool(node.body) and node.body[-1].kind in _IF_KINDS
             node.fix_rc_else = bool(node.orelse) and node.orelse[-1].kind in _IF_KINDS
             if node.orelse == []:

@@ -85,5 +85,3 @@ def count_stat(ctx: Any, group: str, name: str, n: int = 1) -> None:
         return
     if callable(inc):
         inc(group, name, n)
-
-
